@@ -1,0 +1,261 @@
+"""Shared fixtures: the single-environment repos the rule tests migrate, and a runner for the real CLI.
+
+Cases are our own repos under tests/fixtures/<name>/ (a `manifests/` folder, when the app runs today, and an
+`answers.yaml`) plus every folder of ../shared/fixtures/real when it is present, with answers written here.
+Each case is copied into a fresh repo in a temporary folder; the answers file stays outside that repo.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from kube import FIXTURES, REAL_FIXTURES, build, default_namespace, load_all, today_objects, yaml_files
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CANARY = "CANARY-s3cr3t-9f2b"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One single-environment repo to migrate: where its manifests come from and the answers to give."""
+
+    id: str
+    manifests: Path | None
+    answers: dict[str, Any]
+
+    @property
+    def source(self) -> str | None:
+        """The source folder, relative to the repo."""
+        return self.answers.get("source")
+
+    @property
+    def output(self) -> str:
+        """The output folder, relative to the repo."""
+        return self.answers.get("output", "k8s")
+
+    @property
+    def envs(self) -> list[dict[str, Any]]:
+        """The environments in promotion order."""
+        return list(self.answers["environments"])
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """The environment that runs today."""
+        return next((e for e in self.envs if e.get("current")), None)
+
+
+def env_namespace(env: dict[str, Any]) -> str:
+    """An environment's namespace (defaults to its name)."""
+    return env.get("namespace") or env["name"]
+
+
+def real_answers(name: str, manifests: Path) -> dict[str, Any]:
+    """Answers a platform engineer would give for a real repo: staging next to today's production."""
+    has_hpa = any("HorizontalPodAutoscaler" in p.read_text(encoding="utf-8") for p in yaml_files(manifests))
+    staging: dict[str, Any] = {"name": "staging", "namespace": f"{name}-staging"}
+    if not has_hpa:
+        staging["replicas"] = 1
+    return {
+        "version": 1,
+        "app": name,
+        "source": "manifests",
+        "environments": [staging, {"name": "production", "namespace": name, "current": True}],
+        "secrets": {"provider": "sealed-secrets"},
+        "flux": {"url": f"https://github.com/example/{name}.git", "branch": "main"},
+        "ci": "github-actions",
+    }
+
+
+def own_cases() -> list[Case]:
+    """Our fixture repos under tests/fixtures."""
+    cases = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if (p / "answers.yaml").is_file()):
+        answers = yaml.safe_load((folder / "answers.yaml").read_text(encoding="utf-8"))
+        manifests = folder / "manifests"
+        cases.append(Case(folder.name, manifests if manifests.is_dir() else None, answers))
+    return cases
+
+
+def real_cases() -> list[Case]:
+    """Every real repo under ../shared/fixtures/real (none when the folder is absent)."""
+    if not REAL_FIXTURES.is_dir():
+        return []
+    return [
+        Case(f"real-{p.name}", p, real_answers(p.name, p))
+        for p in sorted(REAL_FIXTURES.iterdir())
+        if p.is_dir() and yaml_files(p)
+    ]
+
+
+ALL_CASES = own_cases() + real_cases()
+
+
+def make_repo(case: Case, root: Path, answers: dict[str, Any] | None = None) -> tuple[Path, Path]:
+    """Lay a case out under root: root/repo (with its source folder) and root/answers.yaml. Returns both."""
+    repo = root / "repo"
+    repo.mkdir(parents=True)
+    if case.manifests is not None and case.source:
+        shutil.copytree(case.manifests, repo / case.source, ignore=shutil.ignore_patterns("SOURCE.txt"))
+    answers_file = root / "answers.yaml"
+    answers_file.write_text(yaml.safe_dump(answers or case.answers, sort_keys=False), encoding="utf-8")
+    return repo, answers_file
+
+
+@dataclass
+class RunResult:
+    """Exit code and captured output of one CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        """stdout and stderr together."""
+        return self.out + self.err
+
+    def describe(self) -> str:
+        """For assertion messages."""
+        return f"exit {self.code}\n--- stdout ---\n{self.out[-4000:]}\n--- stderr ---\n{self.err[-4000:]}"
+
+
+def run_cli(*argv: str) -> RunResult:
+    """Run `wizard.cli.main(argv)` in this process, capturing its output."""
+    from wizard.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return RunResult(int(code or 0), out.getvalue(), err.getvalue())
+
+
+def run_cli_process(*argv: str, cwd: Path | None = None) -> RunResult:
+    """Run `python -m wizard ...` as a separate process (stdin not a terminal)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, "-m", "wizard", *argv],
+        capture_output=True, text=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL, timeout=300,
+    )
+    return RunResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def apply(repo: Path, answers_file: Path, *extra: str) -> RunResult:
+    """`k8s-wizard apply --answers FILE --repo DIR --yes` in-process."""
+    return run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes", *extra)
+
+
+@dataclass
+class Migrated:
+    """A case after a successful `apply --yes`, with its overlays built (lazily, once)."""
+
+    case: Case
+    repo: Path
+    answers_file: Path
+    result: RunResult
+    _builds: dict[str, tuple[list[dict[str, Any]], str]] = field(default_factory=dict)
+
+    @property
+    def output(self) -> Path:
+        """<repo>/<output>."""
+        return self.repo / self.case.output
+
+    def overlay(self, env: str) -> Path:
+        """<output>/overlays/<env>."""
+        return self.output / "overlays" / env
+
+    def flux_objects(self) -> list[dict[str, Any]]:
+        """Every Kubernetes object in the YAML files of <output>/flux."""
+        flux = self.output / "flux"
+        assert flux.is_dir(), f"{flux} does not exist"
+        return [obj for p in yaml_files(flux) for obj in load_all(p.read_text(encoding="utf-8")) if isinstance(obj, dict)]
+
+    def flux_kustomization(self, env: str) -> dict[str, Any] | None:
+        """The Flux Kustomization whose path is this environment's overlay."""
+        want = self.overlay(env).resolve()
+        for obj in self.flux_objects():
+            if obj.get("kind") == "Kustomization" and str(obj.get("apiVersion", "")).startswith("kustomize.toolkit.fluxcd.io/"):
+                path = (obj.get("spec") or {}).get("path")
+                if path and (self.repo / path).resolve() == want:
+                    return obj
+        return None
+
+    def raw_build(self, env: str) -> tuple[list[dict[str, Any]], str]:
+        """(objects, stderr) of `kustomize build <output>/overlays/<env>`, as kustomize prints them."""
+        if env not in self._builds:
+            overlay = self.overlay(env)
+            assert (overlay / "kustomization.yaml").is_file(), f"no {overlay}/kustomization.yaml"
+            self._builds[env] = build(overlay)
+        objects, stderr = self._builds[env]
+        return [dict(o) for o in objects], stderr
+
+    def objects(self, env: str) -> list[dict[str, Any]]:
+        """An environment's objects as Flux applies them: namespaced objects without a namespace land in the
+        Flux Kustomization's targetNamespace (or nowhere in particular: '' when it has none)."""
+        import copy
+
+        objects, _ = self.raw_build(env)
+        objects = copy.deepcopy(objects)
+        ks = self.flux_kustomization(env)
+        target = ((ks or {}).get("spec") or {}).get("targetNamespace")
+        return default_namespace(objects, target)
+
+    def today(self) -> list[dict[str, Any]]:
+        """Today's objects, in today's namespace (the current environment's)."""
+        assert self.case.source and self.case.current, f"{self.case.id} has no running environment"
+        return today_objects(self.repo / self.case.source, env_namespace(self.case.current))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize `case` over every fixture repo, `source_case` over those that run today."""
+    if "case" in metafunc.fixturenames:
+        metafunc.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
+    if "source_case" in metafunc.fixturenames:
+        with_source = [c for c in ALL_CASES if c.source and c.current]
+        metafunc.parametrize("source_case", with_source, ids=[c.id for c in with_source])
+
+
+@pytest.fixture(scope="session")
+def migrate(tmp_path_factory: pytest.TempPathFactory):
+    """migrate(case) -> Migrated: the case applied once per session (`apply --yes`); fails when apply fails."""
+    done: dict[str, Migrated] = {}
+
+    def get(case: Case) -> Migrated:
+        if case.id not in done:
+            repo, answers_file = make_repo(case, tmp_path_factory.mktemp(case.id))
+            result = apply(repo, answers_file)
+            if result.code != 0:
+                pytest.fail(f"{case.id}: apply --yes failed: {result.describe()}")
+            done[case.id] = Migrated(case, repo, answers_file, result)
+        return done[case.id]
+
+    return get
+
+
+@pytest.fixture
+def migrated(case: Case, migrate) -> Migrated:
+    """The parametrized case, applied."""
+    return migrate(case)
+
+
+@pytest.fixture
+def migrated_source(source_case: Case, migrate) -> Migrated:
+    """The parametrized case that runs today, applied."""
+    return migrate(source_case)
+
+
+__all__ = ["CANARY", "Case", "Migrated", "RunResult", "apply", "build", "env_namespace", "make_repo", "run_cli",
+           "run_cli_process"]

@@ -1,0 +1,222 @@
+"""Test helpers that use the real tools: kustomize (or `kubectl kustomize`), the CRD schemas, files on disk.
+
+Nothing here mocks kustomize: `build()` runs the binary and parses what it prints with PyYAML's YAML 1.1
+loader, which reads values the way kubectl's own YAML decoder does (`yes` is a boolean there, so an
+unquoted `yes` in a ConfigMap would be caught).
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SCHEMAS = SHARED / "schemas"
+REAL_FIXTURES = SHARED / "fixtures" / "real"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+# Kinds that have no namespace (the ones a single-app repo plausibly contains).
+CLUSTER_SCOPED = frozenset({
+    "APIService", "CSIDriver", "ClusterIssuer", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+    "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume", "PriorityClass",
+    "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy", "ValidatingWebhookConfiguration",
+    "VolumeSnapshotClass",
+})
+POD_TEMPLATE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
+SCALABLE_KINDS = frozenset({"Deployment", "StatefulSet"})
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def kustomize_command(directory: Path) -> list[str]:
+    """`kustomize build DIR` when that binary exists, else `kubectl kustomize DIR`."""
+    if shutil.which("kustomize"):
+        return ["kustomize", "build", str(directory)]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize", str(directory)]
+    pytest.fail("neither kustomize nor kubectl is installed: the tests need the real kustomize")
+
+
+def load_all(text: str) -> list[dict[str, Any]]:
+    """Every non-empty document of a YAML stream (YAML 1.1, anchors and merge keys resolved)."""
+    return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+
+
+def build(directory: Path) -> tuple[list[dict[str, Any]], str]:
+    """Build a kustomization with the real kustomize: (objects, stderr). Fails the test when the build fails."""
+    proc = subprocess.run(kustomize_command(directory), capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        pytest.fail(f"kustomize build of {directory} failed (exit {proc.returncode}):\n{proc.stderr}")
+    return load_all(proc.stdout), proc.stderr
+
+
+def flatten(doc: Any) -> Iterator[dict[str, Any]]:
+    """The Kubernetes objects of one document: Lists (`kind: List`, `*List`) give their items."""
+    if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+        return
+    if str(doc["kind"]).endswith("List") and isinstance(doc.get("items"), list):
+        for item in doc["items"]:
+            yield from flatten(item)
+    else:
+        yield doc
+
+
+def find_kustomization(directory: Path) -> Path | None:
+    """The kustomization file of a folder, if it has one."""
+    for name in KUSTOMIZATION_FILES:
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    """Every YAML file below a folder, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def default_namespace(objects: list[dict[str, Any]], namespace: str | None) -> list[dict[str, Any]]:
+    """Give namespaced objects without a namespace the one they land in when applied (`kubectl apply -n`)."""
+    if not namespace:
+        return objects
+    for obj in objects:
+        if obj.get("kind") not in CLUSTER_SCOPED:
+            meta = obj.setdefault("metadata", {}) or {}
+            obj["metadata"] = meta
+            if not meta.get("namespace"):
+                meta["namespace"] = namespace
+    return objects
+
+
+def today_objects(source_dir: Path, namespace: str | None) -> list[dict[str, Any]]:
+    """Today's objects: the source kustomization built when there is one, else every document of every YAML file.
+
+    Lists are flattened; namespaced objects without a namespace get `namespace` (what `kubectl apply -n` does).
+    """
+    if find_kustomization(source_dir) is not None:
+        objects, _ = build(source_dir)  # today's build may warn (commonLabels): that is the user's, not ours
+        return default_namespace(objects, namespace)
+    objects = []
+    for path in yaml_files(source_dir):
+        for doc in load_all(path.read_text(encoding="utf-8")):
+            objects.extend(flatten(doc))
+    return default_namespace(objects, namespace)
+
+
+def key(obj: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, namespace, name) of an object; namespace is '' when it has none."""
+    meta = obj.get("metadata") or {}
+    return (str(obj.get("kind", "")), str(meta.get("namespace") or ""), str(meta.get("name", "")))
+
+
+def by_key(objects: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Objects indexed by key()."""
+    return {key(obj): obj for obj in objects}
+
+
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The pod spec of a workload, Job or CronJob (None for other kinds)."""
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    if obj.get("kind") == "Pod":
+        return spec
+    template = spec.get("template")
+    return (template or {}).get("spec") if isinstance(template, dict) else None
+
+
+def images(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(container name, image) of every container and init container of an object."""
+    pod = pod_spec(obj) or {}
+    return [
+        (str(c.get("name")), str(c.get("image")))
+        for part in ("initContainers", "containers")
+        for c in pod.get(part) or []
+    ]
+
+
+def node_ports(objects: list[dict[str, Any]]) -> set[int]:
+    """Fixed nodePorts of every Service."""
+    return {
+        int(port["nodePort"])
+        for obj in objects
+        if obj.get("kind") == "Service"
+        for port in (obj.get("spec") or {}).get("ports") or []
+        if port.get("nodePort")
+    }
+
+
+@functools.cache
+def _crds() -> dict[tuple[str, str], dict[str, Any]]:
+    """Every CustomResourceDefinition under ../shared/schemas, by (group, kind)."""
+    crds = {}
+    for path in yaml_files(SCHEMAS):
+        for doc in load_all(path.read_text(encoding="utf-8")):
+            if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
+                spec = doc["spec"]
+                crds[(spec["group"], spec["names"]["kind"])] = doc
+    return crds
+
+
+def crd_schema(api_version: str, kind: str) -> dict[str, Any]:
+    """The openAPIV3Schema of the served CRD version for apiVersion/kind; fails when it is not served."""
+    if not SCHEMAS.is_dir():
+        pytest.skip(f"CRD schemas not present at {SCHEMAS}")
+    group, _, version = api_version.rpartition("/")
+    crd = _crds().get((group, kind))
+    if crd is None:
+        pytest.fail(f"no CRD for {kind}.{group} under {SCHEMAS}")
+    for candidate in crd["spec"]["versions"]:
+        if candidate["name"] == version:
+            assert candidate.get("served"), f"{api_version} {kind} is not a served version of the CRD"
+            return candidate["schema"]["openAPIV3Schema"]
+    served = [v["name"] for v in crd["spec"]["versions"] if v.get("served")]
+    pytest.fail(f"{api_version} {kind}: version {version!r} does not exist in the CRD (served: {served})")
+
+
+def crd_errors(obj: dict[str, Any]) -> list[str]:
+    """Schema violations of a custom resource against its CRD's served-version openAPIV3Schema."""
+    import jsonschema
+
+    schema = crd_schema(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+    validator = jsonschema.Draft7Validator(schema)
+    return [
+        f"{'/'.join(str(p) for p in err.absolute_path) or '<root>'}: {err.message}"
+        for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def validate_crd(obj: dict[str, Any]) -> None:
+    """Assert that a custom resource validates against the matching CRD schema in ../shared/schemas."""
+    errors = crd_errors(obj)
+    assert not errors, f"{obj.get('kind')} {key(obj)[2]!r} violates its CRD schema:\n" + "\n".join(errors)
+
+
+def tree_bytes(directory: Path) -> dict[str, bytes]:
+    """Every file below a folder as {posix relative path: bytes} (symlinks recorded as `-> target`)."""
+    tree = {}
+    for path in sorted(directory.rglob("*")):
+        rel = path.relative_to(directory).as_posix()
+        if rel.startswith(".git/") or "__pycache__" in path.parts:
+            continue
+        if path.is_symlink():
+            tree[rel] = b"-> " + str(path.readlink()).encode()
+        elif path.is_file():
+            tree[rel] = path.read_bytes()
+    return tree
+
+
+def tree_diff(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    """Human-readable list of what differs between two tree_bytes() snapshots."""
+    out = [f"added {p}" for p in sorted(after.keys() - before.keys())]
+    out += [f"removed {p}" for p in sorted(before.keys() - after.keys())]
+    out += [f"changed {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]]
+    return out
