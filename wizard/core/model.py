@@ -68,6 +68,12 @@ class FileChange:
     old: str | None
     new: str | None
     note: str = ""
+    base: str | None = None
+    """What the tool generated last time (for a three-way merge), when it has a record."""
+    generated: str | None = None
+    """What the tool generates now, before any merge with hand edits."""
+    conflicts: int = 0
+    """How many regions a hand edit and the new generation both changed (kind CONFLICT)."""
 
     def diff(self) -> str:
         """A unified diff of the change ('' for an unchanged file)."""

@@ -73,6 +73,9 @@ def dump(data: Any, *, header: str | None = None) -> str:
     stream = io.StringIO()
     _emitter().dump(_prepare(data), stream)
     body = stream.getvalue()
+    if isinstance(data, list | tuple) and data:
+        # ruamel indents a top-level sequence like a nested one; kubectl style starts it at column 0.
+        body = "".join(line[2:] if line.startswith("  ") else line for line in body.splitlines(keepends=True))
     if header:
         lines = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
         body = lines + body

@@ -1,0 +1,104 @@
+"""`apply`, `plan` and `validate`: the non-interactive engine on the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from wizard.commands.output import confirm, print_findings, print_preview
+from wizard.core.answers import ANSWERS_FILE, read_answers_file
+from wizard.core.errors import BlockingError, InputError
+from wizard.core.export import to_json, to_markdown, to_tree
+from wizard.core.model import ChangeKind, FileChange, Level
+from wizard.core.pipeline import Outcome, build, read_answers, settle_conflicts, write
+from wizard.core.validate import validate as run_validate
+from wizard.core.write import write_changes
+
+
+def _repo(args: argparse.Namespace) -> Path:
+    repo = Path(args.repo).resolve()
+    if not repo.is_dir():
+        raise InputError(f"--repo: {args.repo} is not a folder")
+    return repo
+
+
+def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    """Preview, settle conflicts, confirm and write: shared by apply, add-env and remove-env."""
+    conflicts_choice = getattr(args, "conflicts", "fail")
+    if outcome.conflicts and conflicts_choice != "fail":
+        outcome = settle_conflicts(outcome, conflicts_choice)
+    print_preview(outcome, out)
+    print_findings(outcome.plan.findings, out)
+    if outcome.plan.blocking:
+        raise BlockingError(f"{len(outcome.plan.blocking)} blocking finding(s): nothing written")
+    if outcome.conflicts:
+        paths = ", ".join(c.path for c in outcome.conflicts)
+        raise BlockingError(
+            f"your edits collide with the change in: {paths}. Nothing written. Re-run with --conflicts mine|new|markers "
+            "(or run `k8s-wizard` to choose per file)."
+        )
+    pending = [c for c in outcome.plan.changes if c.kind is not ChangeKind.UNCHANGED]
+    if getattr(args, "dry_run", False):
+        print("dry run: nothing written", file=out)
+        return 0
+    if not pending:
+        print("nothing to change", file=out)
+        write(repo, outcome)  # refresh the record only if it differs; write() is atomic and idempotent
+        return 0
+    if not args.yes:
+        if not stdin.isatty():
+            print("no terminal to confirm on and no --yes: nothing written", file=out)
+            return 1
+        if not confirm(f"Write {len(pending)} file(s)?", stdin, out):
+            print("nothing written", file=out)
+            return 1
+    written = write(repo, outcome)
+    print(f"wrote {len(written)} file(s); next: review MIGRATION.md, then `k8s-wizard validate`", file=out)
+    return 0
+
+
+def apply(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    repo = _repo(args)
+    answers, inventory = read_answers(repo, args.answers)
+    outcome = build(repo, answers, inventory)
+    return finish(repo, outcome, args, stdin, out)
+
+
+def plan(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    repo = _repo(args)
+    answers, inventory = read_answers(repo, args.answers)
+    outcome = build(repo, answers, inventory)
+    render = {"markdown": to_markdown, "tree": to_tree, "json": to_json}[args.format]
+    text = render(outcome.plan)
+    if args.output:
+        target = Path(args.output)
+        rel = (target.resolve().relative_to(repo) if target.is_absolute() or target.resolve().is_relative_to(repo)
+               else None)
+        if rel is None:
+            raise InputError(f"--output: {args.output} is outside the repository")
+        old = (repo / rel).read_text(encoding="utf-8") if (repo / rel).is_file() else None
+        kind = ChangeKind.CREATE if old is None else (ChangeKind.UNCHANGED if old == text else ChangeKind.CHANGE)
+        write_changes(repo, [FileChange(rel.as_posix(), kind, old, text)])
+        print(f"wrote {rel.as_posix()}", file=out)
+    else:
+        out.write(text)
+    return 1 if outcome.plan.blocking else 0
+
+
+def validate(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    repo = _repo(args)
+    output = "k8s"
+    answers_path = repo / ANSWERS_FILE
+    if answers_path.is_file():
+        data = read_answers_file(answers_path)
+        if isinstance(data, dict) and data.get("output"):
+            output = str(data["output"])
+    builds, findings = run_validate(repo, output)
+    for b in builds:
+        status = "ok" if b.ok and not b.stderr else "FAILED"
+        print(f"{status:<6} {b.path} ({len(b.objects)} objects)", file=out)
+    print_findings(findings, out, minimum=Level.INFO)
+    errors = [f for f in findings if f.level is Level.ERROR]
+    print(f"{len(builds)} overlay(s) built, {len(errors)} error(s)", file=out)
+    return 1 if errors else 0

@@ -1,0 +1,130 @@
+"""The preview: what a write would do to each file, with hand edits merged three ways.
+
+For every file the tool renders it compares three texts: what it generated last time (the record
+in `.k8s-wizard/generated.json`), what is on disk now, and what it generates now. An untouched file
+is simply replaced; a hand-edited one is merged, so edits that do not collide with the change are
+kept; a collision is a conflict for the user to settle. A file the tool never generated is never
+touched, and one the user deleted is reported, not recreated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from wizard.core.errors import InputError
+from wizard.core.layout import STATE_FILE
+from wizard.core.merge import merge3, resolve
+from wizard.core.model import ChangeKind, FileChange
+
+
+def read_state(repo: Path) -> dict[str, str]:
+    """What the tool generated last time, by path ({} before the first apply)."""
+    path = repo / STATE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = data["files"]
+        assert isinstance(files, dict)
+        return {str(k): str(v) for k, v in files.items()}
+    except (ValueError, KeyError, AssertionError):
+        raise InputError(f"{STATE_FILE}: unreadable record of generated files; delete it to start over") from None
+
+
+def state_text(generated: dict[str, str]) -> str:
+    """The record written after a successful apply (sorted: byte-identical for the same input)."""
+    return json.dumps({"version": 1, "files": dict(sorted(generated.items()))}, indent=1, sort_keys=False) + "\n"
+
+
+def _read(repo: Path, rel: str) -> str | None:
+    path = repo / rel
+    if not path.is_file():
+        return None
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def preview(repo: Path, rendered: dict[str, str], *, owned_prefixes: tuple[str, ...] = ()) -> list[FileChange]:
+    """Every file a write would touch, classified, sorted by path."""
+    state = read_state(repo)
+    changes: list[FileChange] = []
+    for rel in sorted(rendered):
+        new = rendered[rel]
+        disk = _read(repo, rel)
+        base = state.get(rel)
+        if disk is None:
+            if base is not None:
+                changes.append(FileChange(rel, ChangeKind.UNCHANGED, None, None, "you deleted it; not recreated", base, new))
+            else:
+                changes.append(FileChange(rel, ChangeKind.CREATE, None, new, "", None, new))
+            continue
+        if disk == new:
+            changes.append(FileChange(rel, ChangeKind.UNCHANGED, disk, new, "", base, new))
+            continue
+        if base is None:
+            changes.append(FileChange(
+                rel, ChangeKind.CONFLICT, disk, new, "exists and was not written by k8s-wizard", "", new, 1,
+            ))
+            continue
+        if disk == base:
+            changes.append(FileChange(rel, ChangeKind.CHANGE, disk, new, "", base, new))
+            continue
+        merged = merge3(base, disk, new)
+        if merged.clean:
+            kind = ChangeKind.UNCHANGED if merged.text == disk else ChangeKind.CHANGE
+            changes.append(FileChange(rel, kind, disk, merged.text, "your edits kept", base, new))
+        else:
+            changes.append(FileChange(
+                rel, ChangeKind.CONFLICT, disk, new, "your edits collide with the change", base, new, len(merged.conflicts),
+            ))
+    for rel in sorted(set(state) - set(rendered)):
+        disk = _read(repo, rel)
+        if disk is None:
+            continue
+        if disk == state[rel]:
+            changes.append(FileChange(rel, ChangeKind.REMOVE, disk, None, "no longer generated", state[rel], None))
+        else:
+            changes.append(FileChange(
+                rel, ChangeKind.CONFLICT, disk, None, "no longer generated, but you edited it", state[rel], None, 1,
+            ))
+    return changes
+
+
+Choice = Literal["mine", "new", "markers"]
+
+
+def settle(change: FileChange, choice: Choice) -> FileChange:
+    """A conflict resolved the user's way: keep mine, take new, or write conflict markers."""
+    if change.kind is not ChangeKind.CONFLICT:
+        return change
+    disk = change.old or ""
+    if change.generated is None:  # no longer generated, edited: keep it or delete it
+        if choice == "new":
+            return FileChange(change.path, ChangeKind.REMOVE, change.old, None, "removed (took new)", change.base)
+        return FileChange(change.path, ChangeKind.UNCHANGED, change.old, change.old, "kept (yours)", change.base)
+    if choice == "mine":
+        merged = resolve(change.base or "", disk, change.generated, "mine") if change.base else disk
+    elif choice == "new":
+        merged = resolve(change.base or "", disk, change.generated, "new") if change.base else change.generated
+    else:
+        merged = resolve(change.base or "", disk, change.generated, "markers")
+    kind = ChangeKind.UNCHANGED if merged == disk else ChangeKind.CHANGE
+    return FileChange(change.path, kind, change.old, merged, f"conflict settled: {choice}", change.base, change.generated)
+
+
+def summary(changes: list[FileChange]) -> str:
+    """'3 to create, 1 to change, 0 to remove, 12 unchanged, 1 conflict'."""
+    count = {k: sum(1 for c in changes if c.kind is k) for k in ChangeKind}
+    parts = [
+        f"{count[ChangeKind.CREATE]} to create",
+        f"{count[ChangeKind.CHANGE]} to change",
+        f"{count[ChangeKind.REMOVE]} to remove",
+        f"{count[ChangeKind.UNCHANGED]} unchanged",
+    ]
+    if count[ChangeKind.CONFLICT]:
+        parts.append(f"{count[ChangeKind.CONFLICT]} in conflict")
+    return ", ".join(parts)

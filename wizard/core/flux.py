@@ -1,0 +1,76 @@
+"""Render the Flux objects: one GitRepository, one Kustomization per environment in promotion order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.core import yamlio
+from wizard.core.context import Context
+from wizard.core.layout import HEADER
+
+FLUX_NAMESPACE = "flux-system"
+SOURCE_API = "source.toolkit.fluxcd.io/v1"
+KUSTOMIZE_CONTROLLER_API = "kustomize.toolkit.fluxcd.io/v1"
+
+
+def kustomization_name(ctx: Context, env: str) -> str:
+    return f"{ctx.answers.app}-{env}"
+
+
+def git_repository(ctx: Context) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "interval": "1m",
+        "url": ctx.answers.flux_url,
+        "ref": {"branch": ctx.answers.flux_branch},
+    }
+    if str(ctx.answers.flux_url).startswith("ssh://"):
+        spec["secretRef"] = {"name": f"{ctx.answers.app}-git-auth"}
+    return {
+        "apiVersion": SOURCE_API,
+        "kind": "GitRepository",
+        "metadata": {"name": ctx.answers.app, "namespace": FLUX_NAMESPACE},
+        "spec": spec,
+    }
+
+
+def flux_kustomization(ctx: Context, index: int) -> dict[str, Any]:
+    env = ctx.answers.environments[index]
+    spec: dict[str, Any] = {
+        "interval": "10m",
+        "retryInterval": "2m",
+        "timeout": "5m",
+        "path": f"./{ctx.layout.overlay(env.name)}",
+        "prune": True,
+        "wait": True,
+        "sourceRef": {"kind": "GitRepository", "name": ctx.answers.app},
+    }
+    if index > 0:
+        previous = ctx.answers.environments[index - 1]
+        spec["dependsOn"] = [{"name": kustomization_name(ctx, previous.name)}]
+    if ctx.answers.secrets.provider == "sops":
+        spec["decryption"] = {"provider": "sops", "secretRef": {"name": "sops-age"}}
+    return {
+        "apiVersion": KUSTOMIZE_CONTROLLER_API,
+        "kind": "Kustomization",
+        "metadata": {"name": kustomization_name(ctx, env.name), "namespace": FLUX_NAMESPACE},
+        "spec": spec,
+    }
+
+
+def render_flux(ctx: Context) -> dict[str, str]:
+    """`<output>/flux/`: source.yaml, one file per environment, and a kustomization.yaml listing them."""
+    files: dict[str, str] = {}
+    flux = ctx.layout.flux
+    files[f"{flux}/source.yaml"] = yamlio.dump(git_repository(ctx), header=HEADER)
+    names = ["source.yaml"]
+    for i, env in enumerate(ctx.answers.environments):
+        note = HEADER + f"\nDeploys {env.name}"
+        if i:
+            note += f" once {ctx.answers.environments[i - 1].name} is healthy at the same revision"
+        files[ctx.layout.flux_kustomization(env.name)] = yamlio.dump(flux_kustomization(ctx, i), header=note + ".")
+        names.append(f"{env.name}.yaml")
+    files[f"{flux}/kustomization.yaml"] = yamlio.dump(
+        {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": names},
+        header=HEADER + "\nApply once with `kubectl apply -k " + flux + "`, or point your cluster's Flux at this folder.",
+    )
+    return files

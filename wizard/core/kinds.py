@@ -1,0 +1,77 @@
+"""Facts about Kubernetes kinds the generator relies on."""
+
+from __future__ import annotations
+
+# Kinds that have no namespace. Kustomize's namespace transformer leaves them alone (but renames a
+# Namespace object), so they can exist once per cluster: they stay in the current environment only.
+CLUSTER_SCOPED = frozenset(
+    {
+        "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterIssuer", "ClusterPolicy",
+        "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore", "CustomResourceDefinition", "FlowSchema",
+        "GatewayClass", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume",
+        "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration", "RuntimeClass", "StorageClass",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration",
+        "VolumeAttachment", "VolumeSnapshotClass",
+    }
+)
+
+# Workloads with a pod template: replicas, resources, images and environment labels apply to them.
+WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
+SCALABLE = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
+
+# Images that are third-party infrastructure rather than the app's own build (for `image_tag`).
+INFRA_IMAGES = frozenset(
+    {
+        "postgres", "postgresql", "mysql", "mariadb", "mongo", "mongodb", "redis", "memcached", "rabbitmq",
+        "elasticsearch", "kafka", "zookeeper", "nginx", "busybox", "alpine", "etcd", "minio", "nats",
+        "bitnami/postgresql", "bitnami/redis", "bitnami/mysql", "bitnami/mongodb", "bitnami/kafka",
+    }
+)
+
+BACKING_ENV = ("DATABASE_URL", "DB_HOST", "POSTGRES_HOST", "MYSQL_HOST", "REDIS_URL", "REDIS_HOST", "MONGO_URL",
+               "MONGODB_URI", "AMQP_URL", "RABBITMQ_URL", "KAFKA_BROKERS", "ELASTICSEARCH_URL")
+
+
+def pod_spec(obj: dict) -> dict | None:
+    """The pod spec of a workload (CronJob's is two templates deep), or None."""
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if not isinstance(template, dict):
+        return None
+    pod = template.get("spec")
+    return pod if isinstance(pod, dict) else None
+
+
+def containers(obj: dict, *, init: bool = False) -> list[dict]:
+    """The containers of a workload (and its init containers when asked)."""
+    pod = pod_spec(obj) or {}
+    found = [c for c in pod.get("containers") or [] if isinstance(c, dict)]
+    if init:
+        found += [c for c in pod.get("initContainers") or [] if isinstance(c, dict)]
+    return found
+
+
+def image_name(image: str) -> str:
+    """The image without tag or digest (what kustomize's `images:` matches on)."""
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        name = name[: len(name) - len(last)] + last.split(":", 1)[0]
+    return name
+
+
+def image_tag(image: str) -> str | None:
+    """The tag of an image reference, None when untagged (implicitly `latest`)."""
+    if "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def is_infra_image(image: str) -> bool:
+    """Third-party images (official Docker Hub images, well-known databases): not the app's own build."""
+    name = image_name(image)
+    short = name.removeprefix("docker.io/").removeprefix("library/")
+    return "/" not in short or short in INFRA_IMAGES or short.rsplit("/", 1)[-1] in INFRA_IMAGES

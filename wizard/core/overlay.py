@@ -1,0 +1,315 @@
+"""Render one environment's overlay: kustomization.yaml, patches, Namespace, HPAs.
+
+The rules that keep production running (DOMAIN.md): the environment label never goes into
+selectors of running workloads (`labels` with `includeSelectors: false`); the current environment's
+pod templates are left untouched so the hand-over restarts no pod; objects pinned to another
+namespace keep it (a NamespaceTransformer with `unsetOnly`); an autoscaled workload gets no
+replica count from git.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.core import yamlio
+from wizard.core.answers import Autoscaling, Environment
+from wizard.core.base import KUSTOMIZE_API
+from wizard.core.context import Context
+from wizard.core.kinds import SCALABLE, WORKLOADS, containers, image_name
+from wizard.core.layout import HEADER
+from wizard.core.scan import ManifestObject
+
+ENV_LABEL = "environment"
+PART_OF = "app.kubernetes.io/part-of"
+PRUNE_DISABLED = {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
+
+
+def _selectors_use_env_label(ctx: Context) -> bool:
+    for obj in ctx.base_objects:
+        spec = obj.obj.get("spec") or {}
+        selector = spec.get("selector") or {}
+        labels = selector.get("matchLabels") if isinstance(selector.get("matchLabels"), dict) else selector
+        if isinstance(labels, dict) and ENV_LABEL in labels:
+            return True
+    return False
+
+
+def namespace_doc(ctx: Context, env: Environment) -> dict[str, Any]:
+    """The environment's Namespace: kustomize and Flux never create it. Never pruned by Flux."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": env.namespace,
+            "labels": {ENV_LABEL: env.name, PART_OF: ctx.answers.app},
+            "annotations": dict(PRUNE_DISABLED),
+        },
+    }
+
+
+def hpa_doc(ctx: Context, workload: str, kind: str, scaling: Autoscaling) -> dict[str, Any]:
+    """An autoscaling/v2 HPA on CPU utilisation."""
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": workload},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": workload},
+            "minReplicas": scaling.min,
+            "maxReplicas": scaling.max,
+            "metrics": [
+                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": scaling.cpu}}}
+            ],
+        },
+    }
+
+
+class OverlayRenderer:
+    """Builds the files of `overlays/<env>/` for one environment."""
+
+    def __init__(self, ctx: Context, env: Environment, current_only_text: str) -> None:
+        self.ctx = ctx
+        self.env = env
+        self.dir = ctx.layout.overlay(env.name)
+        self.current_only_text = current_only_text
+        self.files: dict[str, str] = {}
+        self.patches: list[dict[str, Any]] = []
+        self.resources: list[str] = ["../../base", "namespace.yaml"]
+
+    def _add(self, rel: str, text: str) -> None:
+        self.files[f"{self.dir}/{rel}"] = text
+
+    def _patch_file(self, rel: str, doc: Any, target: dict[str, str] | None = None, note: str = "") -> None:
+        self._add(rel, yamlio.dump(doc, header=note or None))
+        entry: dict[str, Any] = {"path": rel}
+        if target:
+            entry["target"] = target
+        self.patches.append(entry)
+
+    def workload(self, name: str) -> ManifestObject | None:
+        return next((w for w in self.ctx.workloads() if w.name == name), None)
+
+    # --- pieces ----------------------------------------------------------------------------------
+    def namespace(self) -> None:
+        self._add("namespace.yaml", yamlio.dump(namespace_doc(self.ctx, self.env), header=HEADER))
+
+    def current_only(self) -> None:
+        if self.env.current and self.current_only_text:
+            note = (
+                "Objects that live outside this environment's namespace (cluster-scoped, or pinned to another\n"
+                "namespace). They exist once per cluster, so only the environment that runs today has them.\n"
+            )
+            self._add("outside-namespace.yaml", "".join(f"# {line}\n" for line in note.splitlines()) + self.current_only_text)
+            self.resources.append("outside-namespace.yaml")
+
+    def autoscaling(self) -> None:
+        existing = self.ctx.existing_hpas()
+        for name, scaling in sorted(self.ctx.autoscaling(self.env).items()):
+            kind = self.workload(name).kind if self.workload(name) else "Deployment"  # type: ignore[union-attr]
+            if name in existing:
+                hpa = existing[name]
+                ops: list[dict[str, Any]] = [
+                    {"op": "replace", "path": "/spec/minReplicas", "value": scaling.min},
+                    {"op": "replace", "path": "/spec/maxReplicas", "value": scaling.max},
+                ]
+                metrics = (hpa.obj.get("spec") or {}).get("metrics") or []
+                for i, metric in enumerate(metrics):
+                    resource = (metric or {}).get("resource") or {}
+                    if resource.get("name") == "cpu" and "averageUtilization" in (resource.get("target") or {}):
+                        ops.append({"op": "replace", "path": f"/spec/metrics/{i}/resource/target/averageUtilization", "value": scaling.cpu})
+                self._patch_file(f"patches/hpa-{hpa.name}.yaml", ops, {"kind": "HorizontalPodAutoscaler", "name": hpa.name})
+            else:
+                self._add(f"hpa-{name}.yaml", yamlio.dump(hpa_doc(self.ctx, name, kind, scaling), header=HEADER))
+                self.resources.append(f"hpa-{name}.yaml")
+        # A replica count in git next to an HPA makes Flux reset the count on every reconcile.
+        for name in sorted(self.ctx.autoscaled(self.env)):
+            w = self.workload(name)
+            if w is not None and "replicas" in (w.obj.get("spec") or {}):
+                self._patch_file(
+                    f"patches/{name}-replicas.yaml",
+                    [{"op": "remove", "path": "/spec/replicas"}],
+                    {"kind": w.kind, "name": name},
+                    note="The HPA owns the replica count here; see MIGRATION.md for the hand-over.",
+                )
+
+    def resources_patch(self) -> None:
+        wanted = self.env.resources
+        if not wanted:
+            return
+        per = wanted.get("__per_workload__")
+        names = self.ctx.workload_names()
+        if per is not None:
+            for name in per:
+                if name not in names:
+                    raise self.ctx._unknown(self.env, "resources", name, names)
+        for w in self.ctx.workloads():
+            res = per.get(w.name) if per is not None else wanted
+            if not res:
+                continue
+            conts = [{"name": c.get("name"), "resources": res} for c in containers(w.obj) if c.get("name")]
+            template_spec = {"template": {"spec": {"containers": conts}}}
+            spec = {"jobTemplate": {"spec": template_spec}} if w.kind == "CronJob" else template_spec
+            doc = {"apiVersion": w.obj.get("apiVersion"), "kind": w.kind, "metadata": {"name": w.name}, "spec": spec}
+            self._patch_file(f"patches/{w.name}-resources.yaml", doc)
+
+    def config(self) -> None:
+        for name, data in sorted(self.ctx.config_overrides(self.env).items()):
+            doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": dict(sorted(data.items()))}
+            self._patch_file(f"patches/configmap-{name}.yaml", doc)
+
+    def ingress_hosts(self) -> None:
+        host = self.env.host
+        ingresses = [o for o in self.ctx.base_objects if o.kind == "Ingress"]
+        today = sorted({str(r.get("host")) for o in ingresses for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")})
+        if host is None:
+            if self.env.current or not today:
+                return
+            mapping = {h: f"{self.env.name}.{h.removeprefix('*.')}" for h in today}
+        elif isinstance(host, str):
+            if len(today) > 1:
+                index = self.ctx.answers.environments.index(self.env)
+                raise self._error(
+                    f"environments[{index}].host: today's ingresses use {len(today)} hosts ({', '.join(today)}); "
+                    "give a mapping {today's host: new host}"
+                )
+            if not today:
+                return
+            mapping = {today[0]: host}
+        else:
+            index = self.ctx.answers.environments.index(self.env)
+            for old in host:
+                if old not in today:
+                    raise self._error(f"environments[{index}].host.{old}: no ingress uses this host (found: {', '.join(today) or 'none'})")
+            mapping = dict(host)
+        for ing in ingresses:
+            spec = ing.obj.get("spec") or {}
+            ops: list[dict[str, Any]] = []
+            for i, rule in enumerate(spec.get("rules") or []):
+                if rule.get("host") in mapping and mapping[rule["host"]] != rule["host"]:
+                    ops.append({"op": "replace", "path": f"/spec/rules/{i}/host", "value": mapping[rule["host"]]})
+            for i, tls in enumerate(spec.get("tls") or []):
+                for j, h in enumerate(tls.get("hosts") or []):
+                    if h in mapping and mapping[h] != h:
+                        ops.append({"op": "replace", "path": f"/spec/tls/{i}/hosts/{j}", "value": mapping[h]})
+            if ops:
+                self._patch_file(f"patches/ingress-{ing.name}.yaml", ops, {"kind": "Ingress", "name": ing.name})
+
+    def _error(self, message: str) -> Exception:
+        from wizard.core.errors import InputError
+
+        return InputError(f"answers: {message}")
+
+    def node_ports(self) -> None:
+        if self.env.current:
+            return
+        for svc in self.ctx.base_objects:
+            if svc.kind != "Service":
+                continue
+            ports = (svc.obj.get("spec") or {}).get("ports") or []
+            ops = [{"op": "remove", "path": f"/spec/ports/{i}/nodePort"} for i, p in enumerate(ports) if isinstance(p, dict) and "nodePort" in p]
+            if ops:
+                self._patch_file(
+                    f"patches/service-{svc.name}-nodeport.yaml", list(reversed(ops)), {"kind": "Service", "name": svc.name},
+                    note="Fixed nodePorts are cluster-wide: only the current environment keeps them; here the cluster picks one.",
+                )
+
+    def services(self) -> None:
+        for name, choice in sorted(self.env.services.items()):
+            if choice == "own":
+                continue
+            w = self.workload(name)
+            if w is None:
+                continue  # an env-var service (DATABASE_URL): its value comes from the environment's secret
+            deletes = [{"apiVersion": w.obj.get("apiVersion"), "kind": w.kind, "metadata": {"name": w.name}, "$patch": "delete"}]
+            labels = ((w.obj.get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
+            for svc in self.ctx.base_objects:
+                selector = (svc.obj.get("spec") or {}).get("selector") or {}
+                if svc.kind == "Service" and selector and all(labels.get(k) == v for k, v in selector.items()):
+                    deletes.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc.name}, "$patch": "delete"})
+            for doc in deletes:
+                self._patch_file(
+                    f"patches/remove-{doc['kind'].lower()}-{doc['metadata']['name']}.yaml", doc,
+                    note=f"{self.env.name} uses a {choice} {name} instead of its own instance.",
+                )
+
+    # --- the kustomization -------------------------------------------------------------------------
+    def kustomization(self) -> dict[str, Any]:
+        env = self.env
+        doc: dict[str, Any] = {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization"}
+        if not env.current:
+            doc["namespace"] = env.namespace
+        self.resources.extend(self.ctx.sealed_files(env))
+        doc["resources"] = self.resources
+        if env.current:
+            # Only objects without a namespace get today's; objects pinned elsewhere keep theirs.
+            doc["transformers"] = [
+                yamlio.dump({
+                    "apiVersion": "builtin", "kind": "NamespaceTransformer",
+                    "metadata": {"name": "environment-namespace", "namespace": env.namespace}, "unsetOnly": True,
+                }).rstrip("\n")
+            ]
+        doc["labels"] = [{
+            "pairs": {ENV_LABEL: env.name, PART_OF: self.ctx.answers.app},
+            # New objects may select on the label; running ones must not (selectors are immutable).
+            "includeSelectors": (not env.current) and _selectors_use_env_label(self.ctx),
+            # Today's pods are not restarted by the hand-over: their templates stay as they are.
+            "includeTemplates": not env.current,
+        }]
+        replicas = self.ctx.replicas(env)
+        if replicas:
+            doc["replicas"] = [{"name": k, "count": v} for k, v in replicas.items()]
+        images = self._images()
+        if images:
+            doc["images"] = images
+        if self.patches:
+            doc["patches"] = self.patches
+        return doc
+
+    def _images(self) -> list[dict[str, str]]:
+        tag = self.env.image_tag
+        if tag is None:
+            return []
+        own = self.ctx.own_images()
+        if isinstance(tag, str):
+            return [{"name": n, "newTag": tag} for n in own]
+        known = {image_name(i) for i in self.ctx.images()}
+        index = self.ctx.answers.environments.index(self.env)
+        for name in tag:
+            if name not in known:
+                raise self._error(f"environments[{index}].image_tag.{name}: no container uses this image (found: {', '.join(sorted(known))})")
+        return [{"name": n, "newTag": t} for n, t in sorted(tag.items())]
+
+    def new_app_ingress(self) -> None:
+        if self.ctx.answers.new_app is None:
+            return
+        from wizard.core.newapp import ingress_doc
+
+        doc = ingress_doc(self.ctx.answers, self.env)
+        if doc is not None:
+            self._add("ingress.yaml", yamlio.dump(doc, header=HEADER))
+            self.resources.append("ingress.yaml")
+
+    def render(self) -> dict[str, str]:
+        self.namespace()
+        self.new_app_ingress()
+        self.current_only()
+        self.services()
+        self.autoscaling()
+        self.resources_patch()
+        self.config()
+        self.ingress_hosts()
+        self.node_ports()
+        doc = self.kustomization()
+        note = f"{HEADER}\nEnvironment {self.env.name}: namespace {self.env.namespace}."
+        if self.env.current:
+            note += " It runs today: the build keeps today's objects, selectors and pod templates."
+        self._add("kustomization.yaml", yamlio.dump(doc, header=note))
+        return self.files
+
+
+def render_overlay(ctx: Context, env: Environment, current_only_text: str) -> dict[str, str]:
+    """The files of one environment's overlay."""
+    return OverlayRenderer(ctx, env, current_only_text).render()
+
+
+__all__ = ["render_overlay", "namespace_doc", "hpa_doc", "SCALABLE", "WORKLOADS"]

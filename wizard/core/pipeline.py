@@ -1,0 +1,150 @@
+"""The whole engine behind one API, shared by the command line, the Textual app and the plain mode.
+
+scan -> answers -> plan -> render -> preview -> write -> validate. No user interface in here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from wizard.core.answers import ANSWERS_FILE, Answers, parse_answers, read_answers_file
+from wizard.core.changes import Choice, preview, settle, state_text
+from wizard.core.context import Context
+from wizard.core.export import to_markdown
+from wizard.core.findings import analyse
+from wizard.core.gitinfo import git_facts
+from wizard.core.layout import MIGRATION_FILE, STATE_FILE
+from wizard.core.model import ChangeKind, FileChange, Plan
+from wizard.core.plan import build_plan
+from wizard.core.render import render
+from wizard.core.scan import Inventory, backing_services, scan
+from wizard.core.write import write_changes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything a front-end shows before the write: the plan (with its file changes) and the rendered files."""
+
+    answers: Answers
+    plan: Plan
+    rendered: dict[str, str]
+
+    @property
+    def changes(self) -> tuple[FileChange, ...]:
+        return self.plan.changes
+
+    @property
+    def conflicts(self) -> list[FileChange]:
+        return [c for c in self.plan.changes if c.kind is ChangeKind.CONFLICT]
+
+
+def load_answers(repo: Path, data: Any, origin: str) -> tuple[Answers, Inventory]:
+    """Validate raw answers against the repository (today's namespace, git remote), and scan the source."""
+    source = data.get("source") if isinstance(data, dict) else None
+    inventory = scan(repo, str(source).rstrip("/") if source else None)
+    git = git_facts(repo)
+    answers = parse_answers(
+        data, origin, today_namespace=inventory.today_namespace, git_url=git.remote_url and (git.https_url or git.remote_url),
+        git_branch=git.branch,
+    )
+    return answers, inventory
+
+
+def read_answers(repo: Path, path: Path | None) -> tuple[Answers, Inventory]:
+    """Answers from a file (default: the repository's .k8s-wizard.yaml)."""
+    path = path or repo / ANSWERS_FILE
+    data = read_answers_file(path)
+    return load_answers(repo, data, str(path))
+
+
+def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> Outcome:
+    """Plan and render for the answers, and classify every file against what is on disk."""
+    inventory = inventory if inventory is not None else scan(repo, answers.source)
+    ctx = Context.build(repo, inventory, answers)
+    rendered = render(ctx)
+    findings = analyse(ctx)
+    plan = build_plan(ctx, findings)
+    rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
+    changes = preview(repo, rendered)
+    return Outcome(answers, replace(plan, changes=tuple(changes)), rendered)
+
+
+def settle_conflicts(outcome: Outcome, choice: Choice, paths: set[str] | None = None) -> Outcome:
+    """Resolve conflicts (all, or those in `paths`) the user's way."""
+    changes = tuple(settle(c, choice) if paths is None or c.path in paths else c for c in outcome.plan.changes)
+    return replace(outcome, plan=replace(outcome.plan, changes=changes))
+
+
+def write(repo: Path, outcome: Outcome) -> list[str]:
+    """Write the outcome's changes and the record of what was generated (all or nothing)."""
+    record = {c.path: c.generated for c in outcome.plan.changes if c.generated is not None}
+    return write_changes(repo, list(outcome.plan.changes), extra={STATE_FILE: state_text(record)})
+
+
+def facts(repo: Path, source: str | None) -> dict[str, Any]:
+    """What the scan found, as plain data for the interview's proposals."""
+    inventory = scan(repo, source) if source else Inventory(repo=repo, source=None)
+    git = git_facts(repo)
+    objects = inventory.objects
+    kinds: dict[str, int] = {}
+    for o in objects:
+        kinds[o.kind] = kinds.get(o.kind, 0) + 1
+    from wizard.core.kinds import SCALABLE, WORKLOADS, containers
+    from wizard.core.scan import env_refs
+
+    hpa_targets = {
+        str(((o.obj.get("spec") or {}).get("scaleTargetRef") or {}).get("name"))
+        for o in objects if o.kind == "HorizontalPodAutoscaler"
+    }
+    secrets: dict[str, set[str]] = {}
+    for o in objects:
+        if o.kind == "Secret":
+            secrets.setdefault(o.name, set()).update({**(o.obj.get("data") or {}), **(o.obj.get("stringData") or {})})
+        if o.kind in WORKLOADS:
+            for kind, name, key in env_refs(o.obj):
+                if kind == "Secret":
+                    secrets.setdefault(name, set()).update([key] if key else [])
+    return {
+        "source": source,
+        "object_count": len(objects),
+        "files": len(inventory.files),
+        "namespace": inventory.today_namespace,
+        "namespaces": sorted({o.namespace for o in objects if o.namespace}),
+        "kinds": dict(sorted(kinds.items())),
+        "workloads": [
+            {"kind": o.kind, "name": o.name, "replicas": (o.obj.get("spec") or {}).get("replicas", 1 if o.kind in SCALABLE else None),
+             "images": [str(c.get("image")) for c in containers(o.obj)], "autoscaled": o.name in hpa_targets}
+            for o in objects if o.kind in WORKLOADS
+        ],
+        "configmaps": sorted({o.name for o in objects if o.kind == "ConfigMap"}),
+        "secrets": {k: sorted(v) for k, v in sorted(secrets.items())},
+        "hosts": sorted({str(r.get("host")) for o in objects if o.kind == "Ingress"
+                         for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")}),
+        "backing_services": backing_services(inventory),
+        "git": {"url": git.https_url or git.remote_url, "branch": git.branch},
+        "has_kustomization": inventory.adopted is not None,
+        "app": _app_name(repo, inventory),
+        "skipped": [p for p, _ in inventory.skipped],
+    }
+
+
+def _app_name(repo: Path, inventory: Inventory) -> str:
+    import re
+
+    name = re.sub(r"[^a-z0-9-]+", "-", repo.resolve().name.lower()).strip("-")[:63] or "app"
+    return name
+
+
+def detect_source(repo: Path) -> str | None:
+    """The folder most likely to hold today's manifests (k8s, manifests, deploy, kubernetes, ...)."""
+    for name in ("manifests", "k8s", "kubernetes", "deploy", "kube", "k8s-specifications", "deployment", "."):
+        folder = repo / name
+        if folder.is_dir() and any(folder.glob("*.y*ml")):
+            try:
+                scan(repo, name if name != "." else ".")
+            except Exception:  # noqa: BLE001 - a folder that does not scan is simply not the source
+                continue
+            return name
+    return None

@@ -1,0 +1,210 @@
+"""The migration plan: phases, steps with exact commands, and rollback.
+
+Order matters: the base first, then each new environment in promotion order, then the environment
+that runs today (taken over in place, nothing restarted), and the clean-up last, in its own commit,
+because deleting the old folder in the same commit lets a pruning Kustomization delete production.
+"""
+
+from __future__ import annotations
+
+from wizard.core.context import Context
+from wizard.core.flux import kustomization_name
+from wizard.core.kinds import SCALABLE
+from wizard.core.model import Finding, Phase, Plan, Step
+from wizard.core.sealing import Scope
+from wizard.core.secret_commands import existing_secret_commands
+from wizard.core.secretfiles import secret_map
+
+
+def _prepare(ctx: Context) -> Phase:
+    lay = ctx.layout
+    builds = tuple(f"kubectl kustomize {lay.overlay(e.name)}" for e in ctx.answers.environments)
+    steps = [
+        Step(
+            "Review the generated layout",
+            f"{lay.base}/ holds today's manifests unchanged; {lay.output}/overlays/<env>/ holds only what differs per "
+            f"environment; {lay.flux}/ deploys them in order.",
+            builds + ("k8s-wizard validate",),
+            (lay.base, f"{lay.output}/overlays", lay.flux),
+        ),
+    ]
+    if ctx.answers.current is not None:
+        cur = ctx.answers.current
+        steps.append(Step(
+            f"Compare {cur.name}'s build with what runs today",
+            "The only differences should be the environment labels on object metadata: no selector, pod template, "
+            "image or replica count changes.",
+            (f"kubectl diff -k {lay.overlay(cur.name)}",),
+        ))
+    steps.append(Step(
+        "Open a pull request",
+        "Commit the new layout on a branch; this plan is in MIGRATION.md for the review. Nothing is deployed yet.",
+        ("git switch -c k8s-wizard/multi-env", f"git add {lay.output} MIGRATION.md .k8s-wizard.yaml", "git commit -m 'Kustomize base, overlays and Flux'"),
+    ))
+    return Phase("Prepare the base", "Restructure into a Kustomize base and overlays; deploy nothing yet.", tuple(steps))
+
+
+def _secrets_step(ctx: Context, env_name: str, namespace: str, current: bool) -> Step | None:
+    secrets = secret_map(ctx)
+    provider = ctx.answers.secrets.provider
+    if not secrets or provider == "none":
+        return None
+    overlay = ctx.layout.overlay(env_name)
+    cfg = ctx.answers.secrets
+    if provider == "sops":
+        return Step(
+            f"Encrypt {env_name}'s secrets with SOPS",
+            f"Replace the age recipient for {env_name} in .sops.yaml, then type each value when asked (it is not echoed "
+            "and never touches disk unencrypted). The cluster needs the age private key as Secret sops-age in "
+            "flux-system.",
+            (f"bash {overlay}/encrypt-secrets.sh", "k8s-wizard apply"),
+            (f"{overlay}/secrets/",),
+        )
+    if current:
+        commands = existing_secret_commands(
+            namespace=namespace, secret_names=sorted(secrets), output_dir=f"{overlay}/secrets",
+            controller_name=cfg.controller_name, controller_namespace=cfg.controller_namespace,
+            scope=Scope(cfg.scope), cert=cfg.cert,
+        )
+        lines = tuple(line for line in commands.splitlines() if line and not line.startswith("#")) + ("k8s-wizard apply",)
+        return Step(
+            f"Seal {env_name}'s secrets from the cluster",
+            "The values that run today are piped from the cluster straight into kubeseal: they never touch disk. "
+            "The managed annotation lets the controller take over the existing Secrets without recreating them.",
+            lines,
+            (f"{overlay}/secrets/",),
+        )
+    keys = "; ".join(f"{name}: {', '.join(k)}" for name, k in sorted(secrets.items()))
+    cert = f" --cert {cfg.cert}" if cfg.cert else " --cert pub-cert.pem"
+    return Step(
+        f"Seal {env_name}'s secrets",
+        f"Needed: {keys}. Either seal offline with the controller's certificate (`kubeseal --fetch-cert`), or run the "
+        "script, which asks for each value without echo and pipes it to kubeseal. Then re-run apply so the overlay "
+        "lists the sealed files.",
+        (f"k8s-wizard seal {env_name}{cert}", f"bash {overlay}/seal-secrets.sh", "k8s-wizard apply"),
+        (f"{overlay}/secrets/",),
+    )
+
+
+def _new_env(ctx: Context, index: int) -> Phase:
+    env = ctx.answers.environments[index]
+    lay = ctx.layout
+    name = kustomization_name(ctx, env.name)
+    steps: list[Step] = []
+    secrets = _secrets_step(ctx, env.name, env.namespace, current=False)
+    if secrets:
+        steps.append(secrets)
+    applies = [f"kubectl apply -f {lay.flux}/source.yaml"] if index == 0 else []
+    applies.append(f"kubectl apply -f {lay.flux_kustomization(env.name)}")
+    steps.append(Step(
+        f"Deploy {env.name}",
+        f"Flux creates namespace {env.namespace} and everything in {lay.overlay(env.name)}."
+        + (f" It waits for {ctx.answers.environments[index - 1].name} to be healthy first." if index else ""),
+        ("flux check", *applies, f"flux reconcile kustomization {name} --with-source", f"flux get kustomizations {name}",
+         f"kubectl -n {env.namespace} get pods"),
+        (lay.flux_kustomization(env.name),),
+    ))
+    steps.append(Step(
+        f"Roll back {env.name} if needed",
+        "A new environment can simply be removed: nothing else depends on it.",
+        (f"flux suspend kustomization {name}", f"kubectl delete -f {lay.flux_kustomization(env.name)}",
+         f"kubectl delete namespace {env.namespace}"),
+    ))
+    return Phase(f"Create {env.name}", f"Stand up {env.name} in namespace {env.namespace}.", tuple(steps))
+
+
+def _migrate_current(ctx: Context) -> Phase:
+    cur = ctx.answers.current
+    assert cur is not None
+    lay = ctx.layout
+    name = kustomization_name(ctx, cur.name)
+    steps: list[Step] = []
+    secrets = _secrets_step(ctx, cur.name, cur.namespace, current=True)
+    if secrets:
+        steps.append(secrets)
+    steps.append(Step(
+        "If Flux already applies the old folder, stop it from pruning",
+        f"Deleting or re-pointing an existing Flux Kustomization that applies {ctx.answers.source}/ in the same commit "
+        "lets it prune production. Set `prune: false` on it (or suspend it) first; delete it only after the new one "
+        "is Ready.",
+        ("flux suspend kustomization <old-kustomization>",),
+    ))
+    autoscaled = sorted(
+        w.name for w in ctx.scalable()
+        if w.name in ctx.autoscaled(cur) and "replicas" in (w.obj.get("spec") or {}) and w.kind in SCALABLE
+    )
+    if autoscaled:
+        steps.append(Step(
+            "Hand the replica count over to the HPA",
+            "Removing spec.replicas from what is applied can drop a running workload to 1 replica. Follow Kubernetes' "
+            "'Migrating Deployments and StatefulSets to horizontal autoscaling': with kubectl apply, remove "
+            "spec.replicas from the last-applied configuration first; with Flux >= 2.9 you can instead add "
+            "`.spec.ignore: [{paths: [/spec/replicas]}]` to the Kustomization.",
+            tuple(f"kubectl -n {cur.namespace} apply edit-last-applied deployment/{n}  # delete spec.replicas" for n in autoscaled),
+        ))
+    workloads = [w for w in ctx.workloads() if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
+    steps.append(Step(
+        f"Preview the take-over of {cur.name}",
+        "Flux server-side applies the same objects: expect label additions on metadata only.",
+        (f"flux diff kustomization {name} --path ./{lay.overlay(cur.name)}",),
+    ))
+    steps.append(Step(
+        f"Deploy {cur.name} through Flux",
+        f"The Kustomization adopts today's objects in place: same names, namespace {cur.namespace}, selectors and pod "
+        "templates, so no pod restarts.",
+        (*([f"kubectl apply -f {lay.flux}/source.yaml"] if ctx.answers.environments[0] is cur else []),
+         f"kubectl apply -f {lay.flux_kustomization(cur.name)}", f"flux reconcile kustomization {name} --with-source",
+         *(f"kubectl -n {cur.namespace} rollout status {w.kind.lower()}/{w.name}" for w in workloads)),
+        (lay.flux_kustomization(cur.name),),
+    ))
+    steps.append(Step(
+        f"Roll back {cur.name} if needed",
+        f"Suspend the new Kustomization (nothing is deleted) and re-apply today's manifests, which are still in "
+        f"{ctx.answers.source}/.",
+        (f"flux suspend kustomization {name}", f"kubectl apply -n {cur.namespace} -f {ctx.answers.source}/"),
+    ))
+    return Phase(f"Migrate {cur.name}", f"Let Flux take over what runs today in {cur.namespace}, without downtime.", tuple(steps))
+
+
+def _cleanup(ctx: Context, findings: list[Finding]) -> Phase:
+    steps: list[Step] = []
+    if ctx.answers.source:
+        steps.append(Step(
+            f"Remove {ctx.answers.source}/ in a later, separate commit",
+            f"Only after {kustomization_name(ctx, ctx.answers.current.name if ctx.answers.current else '')} has been Ready "
+            "for a while. Never in the same commit as the migration.",
+            (f"git rm -r {ctx.answers.source}", "git commit -m 'Remove the pre-migration manifests'"),
+        ))
+    plaintext = sorted({f.path for f in findings if f.code == "plaintext-secret" and f.path})
+    if plaintext:
+        steps.append(Step(
+            "Rotate the secrets that were in git",
+            "They stay readable in git history: issue new values, seal them per environment, and revoke the old ones.",
+            tuple(f"git rm {p}" for p in plaintext),
+        ))
+    if ctx.answers.current is not None:
+        steps.append(Step(
+            f"Label {ctx.answers.current.name}'s pods (optional, planned rollout)",
+            "The hand-over left pod templates untouched. Set `includeTemplates: true` in the overlay's labels when a "
+            "rolling restart is acceptable.",
+        ))
+    return Phase("Clean up", "After production runs from the new layout.", tuple(steps))
+
+
+def build_plan(ctx: Context, findings: list[Finding]) -> Plan:
+    """The whole plan for the answers (file changes are attached by the pipeline)."""
+    phases = [_prepare(ctx)]
+    envs = ctx.answers.environments
+    current_index = next((i for i, e in enumerate(envs) if e.current), None)
+    for i in range(len(envs)):
+        if i == current_index:
+            phases.append(_migrate_current(ctx))
+        else:
+            phases.append(_new_env(ctx, i))
+    phases.append(_cleanup(ctx, findings))
+    return Plan(
+        app=ctx.answers.app,
+        environments=tuple(e.name for e in envs),
+        phases=tuple(phases),
+        findings=tuple(findings),
+    )

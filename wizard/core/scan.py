@@ -1,0 +1,331 @@
+"""Read today's single-environment manifests: what runs, where, and what it needs.
+
+The scan never changes anything. It keeps each file's text so the base can be a verbatim copy
+(comments, key order, CRLF and all) and records which documents must not be copied (plaintext
+Secrets, non-Kubernetes YAML, objects that stay in the current environment only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wizard.core import yamlio
+from wizard.core.errors import InputError
+from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, pod_spec
+
+YAML_SUFFIXES = (".yaml", ".yml")
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# A document separator line; a document's text runs from one to the next.
+_SEPARATOR = re.compile(r"^---[ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
+_HELM = re.compile(r"\{\{-?\s*(\.Values|\.Release|\.Chart|include\s|template\s|toYaml)")
+
+
+@dataclass(frozen=True)
+class ManifestObject:
+    """One Kubernetes object of today's build (a `kind: List` contributes one per item)."""
+
+    file: str
+    segment: int
+    obj: dict[str, Any]
+    from_list: bool = False
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        return str((self.obj.get("metadata") or {}).get("name", ""))
+
+    @property
+    def namespace(self) -> str | None:
+        ns = (self.obj.get("metadata") or {}).get("namespace")
+        return str(ns) if ns else None
+
+    @property
+    def ref(self) -> str:
+        """`Kind/name`, how the plan names an object."""
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass
+class SourceFile:
+    """A manifest file: its text split into document segments, and the objects in them."""
+
+    path: str
+    text: str
+    segments: list[str]
+    objects: list[ManifestObject] = field(default_factory=list)
+    foreign_segments: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Adopted:
+    """An existing single-folder kustomization.yaml, adopted as the base."""
+
+    path: str
+    text: str
+    data: dict[str, Any]
+    resource_files: list[str]
+    remote_resources: list[str]
+    generated_configmaps: list[str]
+    generated_secrets: dict[str, list[str]]
+
+
+@dataclass
+class Inventory:
+    """Everything the scan found in the source folder."""
+
+    repo: Path
+    source: str | None
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    adopted: Adopted | None = None
+
+    @property
+    def objects(self) -> list[ManifestObject]:
+        return [o for f in self.files for o in f.objects]
+
+    @property
+    def today_namespace(self) -> str | None:
+        """The namespace today's objects live in: the adopted kustomization's, else the most common one set."""
+        if self.adopted and self.adopted.data.get("namespace"):
+            return str(self.adopted.data["namespace"])
+        counts = Counter(o.namespace for o in self.objects if o.namespace and o.kind not in CLUSTER_SCOPED)
+        if not counts:
+            return None
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+    def workloads(self) -> list[ManifestObject]:
+        return [o for o in self.objects if o.kind in WORKLOADS]
+
+    def secrets_in_source(self) -> list[ManifestObject]:
+        return [o for o in self.objects if o.kind == "Secret"]
+
+    def stays_current_only(self, obj: ManifestObject) -> str | None:
+        """Why an object must exist in the current environment only (None when it goes to the base)."""
+        if obj.kind in CLUSTER_SCOPED:
+            return "cluster-scoped"
+        today = self.today_namespace
+        if obj.namespace and today and obj.namespace != today and not (self.adopted and self.adopted.data.get("namespace")):
+            return f"pinned to namespace {obj.namespace}"
+        return None
+
+
+def _segments(text: str) -> list[str]:
+    """Split a YAML stream into document segments, each starting at its separator line."""
+    starts = [m.start() for m in _SEPARATOR.finditer(text)]
+    bounds = [0, *[s for s in starts if s > 0], len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a] or [text]
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError, base_line: int) -> InputError:
+    mark = getattr(exc, "problem_mark", None)
+    line = f":{base_line + mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or "not valid YAML"
+    return InputError(f"{path}{line}: {problem}")
+
+
+def _load_file(rel: str, text: str) -> SourceFile:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _HELM.search(text):
+        raise InputError(
+            f"{rel}: this is a Helm template ({{{{ .Values ... }}}}), not a plain manifest. k8s-wizard migrates plain "
+            "manifests; for a chart, render it once (`helm template`) into a folder and point `source` there, or deploy "
+            "the chart per environment with a Flux HelmRelease."
+        )
+    sf = SourceFile(path=rel, text=text, segments=_segments(text))
+    line = 0
+    for index, segment in enumerate(sf.segments):
+        try:
+            docs = yamlio.load_all(segment)
+        except yaml.YAMLError as exc:
+            if "{{" in segment:
+                raise InputError(f"{rel}: looks like a template ({{{{ }}}}); render it first (helm template)") from None
+            raise _yaml_error(rel, exc, line) from None
+        line += segment.count("\n")
+        for doc in docs:
+            if doc is None:
+                continue
+            if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+                sf.foreign_segments.add(index)
+                continue
+            if doc["kind"] == "List" and isinstance(doc.get("items"), list):
+                for item in doc["items"]:
+                    if isinstance(item, dict) and "kind" in item:
+                        sf.objects.append(ManifestObject(rel, index, item, from_list=True))
+                continue
+            meta = doc.get("metadata")
+            if not isinstance(meta, dict) or not meta.get("name"):
+                raise InputError(f"{rel}: a {doc['kind']} without metadata.name (document {index + 1})")
+            sf.objects.append(ManifestObject(rel, index, doc))
+    return sf
+
+
+def _read(path: Path, rel: str) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{rel}: not UTF-8 text") from None
+
+
+def _adopt(root: Path, source: str, kfile: Path) -> tuple[Adopted, list[str]]:
+    rel = f"{source}/{kfile.name}"
+    text = _read(kfile, rel)
+    try:
+        data = yamlio.load(text) or {}
+    except yaml.YAMLError as exc:
+        raise _yaml_error(rel, exc, 0) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{rel}: expected a Kustomization mapping")
+    files: list[str] = []
+    remote: list[str] = []
+    for key in ("resources", "bases"):
+        for entry in data.get(key) or []:
+            entry = str(entry)
+            if "://" in entry or entry.startswith(("github.com/", "git@")):
+                remote.append(entry)
+                continue
+            target = (root / entry).resolve()
+            if target.is_dir():
+                raise InputError(
+                    f"{rel}: {key} entry {entry!r} is a folder; k8s-wizard adopts a single-folder kustomization "
+                    "(point `source` at a folder whose kustomization lists files)"
+                )
+            if not target.is_file():
+                raise InputError(f"{rel}: {key} entry {entry!r} does not exist")
+            if root.resolve() not in target.parents:
+                raise InputError(f"{rel}: {key} entry {entry!r} is outside the source folder")
+            files.append(target.relative_to(root.resolve()).as_posix())
+    generated_cms = [str(g.get("name")) for g in data.get("configMapGenerator") or [] if isinstance(g, dict)]
+    generated_secrets: dict[str, list[str]] = {}
+    for gen in data.get("secretGenerator") or []:
+        if isinstance(gen, dict):
+            generated_secrets[str(gen.get("name"))] = _generator_keys(root, gen)
+    adopted = Adopted(rel, text, data, files, remote, generated_cms, generated_secrets)
+    return adopted, files
+
+
+def _generator_keys(root: Path, gen: dict[str, Any]) -> list[str]:
+    """Key names of a secretGenerator, never its values."""
+    keys: list[str] = []
+    for literal in gen.get("literals") or []:
+        keys.append(str(literal).split("=", 1)[0])
+    for entry in gen.get("files") or []:
+        entry = str(entry)
+        keys.append(entry.split("=", 1)[0] if "=" in entry else Path(entry).name)
+    for env_file in gen.get("envs") or []:
+        path = root / str(env_file)
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#") and "=" in line:
+                    keys.append(line.split("=", 1)[0].strip())
+    return sorted(set(keys))
+
+
+def scan(repo: Path, source: str | None) -> Inventory:
+    """Read the source folder of `repo` (nothing when there is no source: a new app)."""
+    inv = Inventory(repo=repo, source=source)
+    if source is None:
+        return inv
+    root = repo / source
+    if not root.is_dir():
+        raise InputError(f"source: folder {source!r} not found in {repo}")
+    if (root / "Chart.yaml").exists():
+        raise InputError(
+            f"{source}/Chart.yaml: this is a Helm chart. Render it (`helm template`) into a folder and point `source` "
+            "there, or deploy the chart per environment with a Flux HelmRelease."
+        )
+    kfile = next((root / n for n in KUSTOMIZATION_NAMES if (root / n).is_file()), None)
+    if kfile is not None:
+        inv.adopted, listed = _adopt(root, source, kfile)
+        candidates = [root / f for f in listed]
+    else:
+        candidates = sorted(
+            p for p in root.rglob("*")
+            if p.is_file() and p.suffix in YAML_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+        nested = [p for p in candidates if p.name in KUSTOMIZATION_NAMES]
+        if nested:
+            where = nested[0].parent.relative_to(repo).as_posix()
+            raise InputError(
+                f"{where}/{nested[0].name}: the source already has a kustomization below its root; point `source` at "
+                f"{where!r} (a single-folder kustomization is adopted as the base)"
+            )
+    for path in candidates:
+        rel = path.relative_to(root).as_posix()
+        sf = _load_file(rel, _read(path, f"{source}/{rel}"))
+        if not sf.objects:
+            inv.skipped.append((f"{source}/{rel}", _skip_reason(sf)))
+            continue
+        inv.files.append(sf)
+    if not inv.objects and not (inv.adopted and (inv.adopted.generated_configmaps or inv.adopted.remote_resources)):
+        raise InputError(f"source: no Kubernetes manifests found in {source!r}")
+    return inv
+
+
+def _skip_reason(sf: SourceFile) -> str:
+    name = Path(sf.path).name.lower()
+    if "compose" in name:
+        return "docker-compose file, not a Kubernetes manifest"
+    if "values" in name:
+        return "Helm values file, not a Kubernetes manifest"
+    return "no Kubernetes object (no apiVersion/kind)"
+
+
+def env_refs(obj: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """Secret and ConfigMap references of a workload: (kind, name, key or None for all keys)."""
+    refs: list[tuple[str, str, str | None]] = []
+    for c in containers(obj, init=True):
+        for env in c.get("env") or []:
+            source = (env or {}).get("valueFrom") or {}
+            for kind, field_name in (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")):
+                ref = source.get(field_name)
+                if isinstance(ref, dict) and ref.get("name"):
+                    refs.append((kind, str(ref["name"]), str(ref.get("key")) if ref.get("key") else None))
+        for env_from in c.get("envFrom") or []:
+            for kind, field_name in (("Secret", "secretRef"), ("ConfigMap", "configMapRef")):
+                ref = (env_from or {}).get(field_name)
+                if isinstance(ref, dict) and ref.get("name"):
+                    refs.append((kind, str(ref["name"]), None))
+    pod = pod_spec(obj) or {}
+    for vol in pod.get("volumes") or []:
+        secret = (vol or {}).get("secret")
+        if isinstance(secret, dict) and secret.get("secretName"):
+            items = [str(i.get("key")) for i in secret.get("items") or [] if isinstance(i, dict)]
+            refs.extend(("Secret", str(secret["secretName"]), k) for k in items or [None])
+        cm = (vol or {}).get("configMap")
+        if isinstance(cm, dict) and cm.get("name"):
+            refs.append(("ConfigMap", str(cm["name"]), None))
+    for pull in pod.get("imagePullSecrets") or []:
+        if isinstance(pull, dict) and pull.get("name"):
+            refs.append(("Secret", str(pull["name"]), ".dockerconfigjson"))
+    return refs
+
+
+def backing_services(inv: Inventory) -> list[dict[str, str]]:
+    """Databases and external services the app talks to: StatefulSets, database images, *_URL env vars."""
+    found: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for w in inv.workloads():
+        images = " ".join(str(c.get("image", "")) for c in containers(w.obj))
+        if w.kind == "StatefulSet" or re.search(r"postgres|mysql|mariadb|mongo|redis|rabbitmq|kafka|elastic", images):
+            if w.name not in seen:
+                seen.add(w.name)
+                found.append({"name": w.name, "kind": w.kind, "evidence": f"{w.kind.lower()}/{w.name} runs {images.split()[0] if images else 'it'}"})
+    for w in inv.workloads():
+        for c in containers(w.obj):
+            for env in c.get("env") or []:
+                name = str((env or {}).get("name", ""))
+                if name in BACKING_ENV and name not in seen:
+                    seen.add(name)
+                    found.append({"name": name, "kind": "env", "evidence": f"{name} in {w.kind.lower()}/{w.name}"})
+    return found

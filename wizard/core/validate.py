@@ -1,0 +1,161 @@
+"""Validate the written layout: build every overlay with the real kustomize, check the Flux objects.
+
+Builds run in parallel (one kustomize process per overlay). A warning on stderr is a finding too:
+kustomize prints deprecations there, and generated output must build without any.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wizard.core import yamlio
+from wizard.core.errors import WizardError
+from wizard.core.model import Finding, Level
+
+DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
+FLUX_KINDS = {
+    "GitRepository": "source.toolkit.fluxcd.io/v1",
+    "Kustomization": "kustomize.toolkit.fluxcd.io/v1",
+    "OCIRepository": "source.toolkit.fluxcd.io/v1",
+    "HelmRelease": "helm.toolkit.fluxcd.io/v2",
+}
+
+
+def kustomize_command() -> list[str]:
+    """`kustomize build` when that binary exists, else `kubectl kustomize`; a clear error when neither does."""
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    raise WizardError(
+        "validate needs kustomize: install kubectl (it bundles kustomize) or the kustomize binary "
+        "(https://kubectl.docs.kubernetes.io/installation/kustomize/)"
+    )
+
+
+@dataclass(frozen=True)
+class Build:
+    """The result of building one overlay."""
+
+    path: str
+    ok: bool
+    objects: tuple[dict[str, Any], ...]
+    stderr: str
+
+
+def build_overlay(repo: Path, rel: str, command: list[str] | None = None) -> Build:
+    """Build one kustomization directory with the real kustomize."""
+    cmd = [*(command or kustomize_command()), str(repo / rel)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    objects: tuple[dict[str, Any], ...] = ()
+    if proc.returncode == 0:
+        objects = tuple(d for d in yamlio.load_all(proc.stdout) if isinstance(d, dict))
+    return Build(rel, proc.returncode == 0, objects, proc.stderr.strip())
+
+
+def overlays(repo: Path, output: str) -> list[str]:
+    root = repo / output / "overlays"
+    if not root.is_dir():
+        return []
+    return sorted(f"{output}/overlays/{p.name}" for p in root.iterdir() if (p / "kustomization.yaml").is_file())
+
+
+def build_all(repo: Path, output: str) -> list[Build]:
+    """Every overlay, built in parallel."""
+    command = kustomize_command()
+    paths = overlays(repo, output)
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(paths)))) as pool:
+        return list(pool.map(lambda rel: build_overlay(repo, rel, command), paths))
+
+
+def check_flux(repo: Path, output: str) -> list[Finding]:
+    """The tool's own checks of the Flux objects: served API versions, required fields, durations, references."""
+    findings: list[Finding] = []
+    folder = repo / output / "flux"
+    if not folder.is_dir():
+        return [Finding(Level.ERROR, "flux-missing", f"{output}/flux/ not found")]
+    objects: list[tuple[str, dict[str, Any]]] = []
+    for path in sorted(folder.glob("*.yaml")):
+        rel = path.relative_to(repo).as_posix()
+        try:
+            docs = yamlio.load_all(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            findings.append(Finding(Level.ERROR, "flux-yaml", f"not valid YAML: {exc}", rel))
+            continue
+        objects.extend((rel, d) for d in docs if isinstance(d, dict) and d.get("kind") in FLUX_KINDS)
+    names = {(o.get("kind"), (o.get("metadata") or {}).get("name")) for _, o in objects}
+    for rel, obj in objects:
+        kind = obj["kind"]
+        spec = obj.get("spec") or {}
+        if obj.get("apiVersion") != FLUX_KINDS[kind]:
+            findings.append(Finding(Level.ERROR, "flux-api", f"{kind} uses {obj.get('apiVersion')}; Flux 2.8+ serves "
+                                    f"only {FLUX_KINDS[kind]}", rel))
+        for key in ("interval", "timeout", "retryInterval"):
+            if key in spec and not DURATION.match(str(spec[key])):
+                findings.append(Finding(Level.ERROR, "flux-duration", f"{kind}.spec.{key} {spec[key]!r} is not a duration", rel))
+        if kind == "Kustomization":
+            for key in ("interval", "prune", "sourceRef"):
+                if key not in spec:
+                    findings.append(Finding(Level.ERROR, "flux-required", f"Kustomization.spec.{key} is required", rel))
+            path = str(spec.get("path", "./")).removeprefix("./")
+            if not (repo / path / "kustomization.yaml").is_file():
+                findings.append(Finding(Level.ERROR, "flux-path", f"Kustomization.spec.path {spec.get('path')!r} has no "
+                                        "kustomization.yaml", rel))
+            ref = spec.get("sourceRef") or {}
+            if (ref.get("kind"), ref.get("name")) not in names:
+                findings.append(Finding(Level.WARNING, "flux-source", f"sourceRef {ref.get('kind')}/{ref.get('name')} is not "
+                                        f"defined in {output}/flux/", rel))
+            for dep in spec.get("dependsOn") or []:
+                if ("Kustomization", dep.get("name")) not in names:
+                    findings.append(Finding(Level.ERROR, "flux-depends", f"dependsOn {dep.get('name')} is not defined", rel))
+        if kind == "GitRepository" and not spec.get("url"):
+            findings.append(Finding(Level.ERROR, "flux-required", "GitRepository.spec.url is required", rel))
+    return findings
+
+
+def isolation(builds: list[Build]) -> list[Finding]:
+    """No two environments' builds may hold the same object or the same fixed nodePort."""
+    findings: list[Finding] = []
+    owners: dict[tuple[str, str, str], str] = {}
+    ports: dict[int, str] = {}
+    for b in builds:
+        for obj in b.objects:
+            meta = obj.get("metadata") or {}
+            key = (str(obj.get("kind")), str(meta.get("namespace", "")), str(meta.get("name")))
+            if key in owners and owners[key] != b.path:
+                findings.append(Finding(Level.ERROR, "shared-object", f"{key[0]}/{key[2]} in namespace {key[1] or '-'} is in "
+                                        f"both {owners[key]} and {b.path}: environments would overwrite each other", b.path))
+            owners.setdefault(key, b.path)
+            if obj.get("kind") == "Service":
+                for port in (obj.get("spec") or {}).get("ports") or []:
+                    node_port = (port or {}).get("nodePort")
+                    if node_port:
+                        if node_port in ports and ports[node_port] != b.path:
+                            findings.append(Finding(Level.ERROR, "shared-node-port", f"nodePort {node_port} is fixed in "
+                                                    f"both {ports[node_port]} and {b.path}", b.path))
+                        ports.setdefault(node_port, b.path)
+    return findings
+
+
+def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
+    """Build every overlay and check Flux objects and isolation; findings with level ERROR block."""
+    builds = build_all(repo, output)
+    findings: list[Finding] = []
+    if not builds:
+        findings.append(Finding(Level.ERROR, "no-overlays", f"no overlays found under {output}/overlays/"))
+    for b in builds:
+        if not b.ok:
+            findings.append(Finding(Level.ERROR, "build-failed", f"kustomize build failed: {b.stderr}", b.path))
+        elif b.stderr:
+            findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
+    findings.extend(check_flux(repo, output))
+    findings.extend(isolation([b for b in builds if b.ok]))
+    return builds, findings

@@ -1,0 +1,94 @@
+"""The GitHub Actions workflows: validate every overlay on pull requests, promote image tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.core import yamlio
+from wizard.core.context import Context
+from wizard.core.layout import HEADER, WORKFLOW_DIR
+
+
+def _validate(ctx: Context) -> dict[str, Any]:
+    out = ctx.layout.output
+    steps: list[dict[str, Any]] = [{"uses": "actions/checkout@v4"}]
+    for env in ctx.answers.environments:
+        steps.append({
+            "name": f"Build {env.name}",
+            "run": f"kubectl kustomize {ctx.layout.overlay(env.name)} > /dev/null",
+        })
+    steps.append({"name": "Build Flux objects", "run": f"kubectl kustomize {ctx.layout.flux} > /dev/null"})
+    return {
+        "name": "k8s-wizard validate",
+        "on": {"pull_request": {"paths": [f"{out}/**"]}},
+        "permissions": {"contents": "read"},
+        "jobs": {"build": {"runs-on": "ubuntu-latest", "steps": steps}},
+    }
+
+
+def _promote(ctx: Context) -> dict[str, Any]:
+    envs = [e.name for e in ctx.answers.environments]
+    targets = envs[1:]
+    previous = {envs[i + 1]: envs[i] for i in range(len(envs) - 1)}
+    case = "\n".join(f"  {t}) from={p} ;;" for t, p in previous.items())
+    script = (
+        'set -euo pipefail\n'
+        'case "$TARGET" in\n'
+        f"{case}\n"
+        '  *) echo "unknown environment $TARGET" >&2; exit 1 ;;\n'
+        "esac\n"
+        f'src="{ctx.layout.output}/overlays/$from/kustomization.yaml"\n'
+        f'dst="{ctx.layout.output}/overlays/$TARGET/kustomization.yaml"\n'
+        "# Copy the image tags that run in the previous environment (mikefarah yq is on GitHub runners).\n"
+        'yq -i ".images = load(\\"$src\\").images" "$dst"\n'
+        'yq -i "del(.images | select(. == null))" "$dst"\n'
+        'git diff --quiet && { echo "nothing to promote"; exit 0; }\n'
+        'branch="promote/$from-to-$TARGET-$GITHUB_RUN_ID"\n'
+        'git config user.name "github-actions[bot]"\n'
+        'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"\n'
+        'git switch -c "$branch"\n'
+        'git commit -am "Promote $from images to $TARGET"\n'
+        'git push origin "$branch"\n'
+        'gh pr create --fill --base "$GITHUB_REF_NAME" --head "$branch"\n'
+    )
+    return {
+        "name": "k8s-wizard promote",
+        "on": {
+            "workflow_dispatch": {
+                "inputs": {
+                    "environment": {
+                        "description": "Environment to promote to (it takes the image tags of the one before it)",
+                        "type": "choice",
+                        "options": targets,
+                        "required": True,
+                    }
+                }
+            }
+        },
+        "permissions": {"contents": "write", "pull-requests": "write"},
+        "jobs": {
+            "promote": {
+                "runs-on": "ubuntu-latest",
+                "steps": [
+                    {"uses": "actions/checkout@v4"},
+                    {
+                        "name": "Open a promotion pull request",
+                        "env": {"TARGET": "${{ inputs.environment }}", "GH_TOKEN": "${{ github.token }}"},
+                        "run": script,
+                    },
+                ],
+            }
+        },
+    }
+
+
+def render_workflows(ctx: Context) -> dict[str, str]:
+    """Workflow files when `ci: github-actions` (promotion needs at least two environments)."""
+    if ctx.answers.ci != "github-actions":
+        return {}
+    files = {f"{WORKFLOW_DIR}/k8s-wizard-validate.yaml": yamlio.dump(_validate(ctx), header=HEADER)}
+    if len(ctx.answers.environments) > 1:
+        files[f"{WORKFLOW_DIR}/k8s-wizard-promote.yaml"] = yamlio.dump(
+            _promote(ctx), header=HEADER + "\nPromotion = a pull request that copies image tags one environment up."
+        )
+    return files

@@ -1,0 +1,196 @@
+"""Named validators for interview answers, each `(str) -> (ok, message)`.
+
+The prompts file names them (`validate: [dns_label]`, `validate: [{int_range: [0, 100]}]`);
+`validator()` turns such a spec into the callable. Messages say what is wrong and what would be right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+Validator = Callable[[str], tuple[bool, str]]
+"""A check on one value as text: (True, "") when fine, else (False, a message for the person)."""
+
+OK: tuple[bool, str] = (True, "")
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# Kubernetes resource.Quantity: a decimal number and a binary-SI, decimal-SI or exponent suffix.
+_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_IMAGE = re.compile(
+    r"^(?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
+)
+_GIT_URL = re.compile(r"^(https?|ssh)://[^\s/]+(/\S*)?$")
+_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)\S+$")
+
+
+def dns_label(value: str) -> tuple[bool, str]:
+    """A Kubernetes name such as a namespace or environment name (RFC 1123 label)."""
+    if not value:
+        return False, "A name is needed."
+    if len(value) > 63:
+        return False, f"{value!r} is {len(value)} characters long: a name has at most 63."
+    if not _DNS_LABEL.match(value):
+        hint = " (lower case only)" if value.lower() != value and _DNS_LABEL.match(value.lower()) else ""
+        return False, (
+            f"{value!r} is not a valid name{hint}: use lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit."
+        )
+    return OK
+
+
+def host(value: str) -> tuple[bool, str]:
+    """A host name for an Ingress rule: `shop.example.com`, or a wildcard `*.example.com`."""
+    if "://" in value or "/" in value:
+        return False, f"{value!r} is a URL: give the host name only, like shop.example.com."
+    if ":" in value:
+        return False, f"{value!r} has a port: an Ingress host is the name only."
+    name = value[2:] if value.startswith("*.") else value
+    if not name or len(value) > 253:
+        return False, "A host name is needed, like staging.example.com."
+    if any(not _HOST_LABEL.match(label) or len(label) > 63 for label in name.split(".")):
+        return False, f"{value!r} is not a host name: lower-case letters, digits, '-' and dots, like staging.example.com."
+    return OK
+
+
+def quantity(value: str) -> tuple[bool, str]:
+    """A Kubernetes quantity: `100m`, `0.5`, `128Mi`, `1Gi`."""
+    if _QUANTITY.match(value):
+        return OK
+    hint = " (Kubernetes writes MiB as Mi)" if re.search(r"[KMGTPE]i?B$", value) else ""
+    return False, f"{value!r} is not a Kubernetes quantity{hint}: like 100m or 0.5 for CPU, 128Mi or 1Gi for memory."
+
+
+def resource_name(value: str) -> tuple[bool, str]:
+    """A container resource name: cpu, memory or ephemeral-storage."""
+    if value in ("cpu", "memory", "ephemeral-storage"):
+        return OK
+    return False, f"{value!r} is not a resource: use cpu, memory or ephemeral-storage."
+
+
+def int_range(low: int, high: int) -> Validator:
+    """A whole number from `low` to `high` inclusive."""
+
+    def check(value: str) -> tuple[bool, str]:
+        if not re.fullmatch(r"-?\d+", value.strip()):
+            return False, f"{value!r} is not a whole number."
+        number = int(value)
+        if not low <= number <= high:
+            return False, f"{number} is out of range: give a number from {low} to {high}."
+        return OK
+
+    return check
+
+
+def git_url(value: str) -> tuple[bool, str]:
+    """A URL Flux can clone: https://, http:// or ssh:// (Flux does not read scp-like git@host:path)."""
+    if _SCP_LIKE.match(value):
+        user_host, _, path = value.partition(":")
+        return False, f"Flux needs an ssh:// URL: write ssh://{user_host}/{path} instead of {value!r}."
+    if not _GIT_URL.match(value):
+        return False, f"{value!r} is not a git URL Flux can use: https://host/org/repo.git or ssh://git@host/org/repo.git."
+    return OK
+
+
+def url(value: str) -> tuple[bool, str]:
+    """An http(s) URL."""
+    if re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+        return OK
+    return False, f"{value!r} is not an http(s) URL."
+
+
+def git_ref(value: str) -> tuple[bool, str]:
+    """A branch name git accepts (`git check-ref-format --branch`, the common rules)."""
+    bad = (
+        not value
+        or value.startswith(("-", "/", "."))
+        or value.endswith(("/", ".", ".lock"))
+        or ".." in value
+        or "//" in value
+        or "@{" in value
+        or re.search(r"[\s~^:?*\[\\\x00-\x1f\x7f]", value) is not None
+    )
+    return (False, f"{value!r} is not a branch name git accepts.") if bad else OK
+
+
+def path(value: str) -> tuple[bool, str]:
+    """A folder inside the repository: relative, forward slashes, no '..'."""
+    if not value.strip():
+        return False, "A folder is needed, like k8s."
+    if value.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", value):
+        return False, f"{value!r} is absolute: give a folder inside the repository, like k8s."
+    if "\\" in value:
+        return False, f"{value!r}: use '/' between folders."
+    if ".." in PurePosixPath(value).parts:
+        return False, f"{value!r} leaves the repository: give a folder inside it."
+    return OK
+
+
+def image(value: str) -> tuple[bool, str]:
+    """A container image reference: `ghcr.io/org/app:1.2.3`."""
+    if _IMAGE.match(value):
+        return OK
+    return False, f"{value!r} is not an image reference, like ghcr.io/org/app:1.0.0."
+
+
+def image_tag(value: str) -> tuple[bool, str]:
+    """An image tag: letters, digits, '_', '.', '-', at most 128."""
+    if _IMAGE_TAG.match(value):
+        return OK
+    return False, f"{value!r} is not an image tag: letters, digits, '_', '.' and '-', like v1.2.3."
+
+
+def config_key(value: str) -> tuple[bool, str]:
+    """A ConfigMap key: letters, digits, '-', '_' and '.'."""
+    if _CONFIG_KEY.match(value):
+        return OK
+    return False, f"{value!r} is not a ConfigMap key: letters, digits, '-', '_' and '.', like LOG_LEVEL."
+
+
+VALIDATORS: dict[str, Callable[..., Validator] | Validator] = {
+    "dns_label": dns_label,
+    "host": host,
+    "quantity": quantity,
+    "resource_name": resource_name,
+    "int_range": int_range,
+    "git_url": git_url,
+    "url": url,
+    "git_ref": git_ref,
+    "path": path,
+    "image": image,
+    "image_tag": image_tag,
+    "config_key": config_key,
+}
+"""Every validator the prompts file may name. `int_range` takes arguments ([low, high])."""
+
+_FACTORIES = {"int_range"}
+
+
+def validator(spec: Any) -> Validator:
+    """The validator a prompts-file spec names: `"host"` or `{"int_range": [1, 65535]}`.
+
+    Raises ValueError (with the reason) for an unknown name or wrong arguments.
+    """
+    if isinstance(spec, str):
+        if spec not in VALIDATORS:
+            raise ValueError(f"unknown validator {spec!r} (known: {', '.join(sorted(VALIDATORS))})")
+        if spec in _FACTORIES:
+            raise ValueError(f"validator {spec!r} needs arguments, like {{{spec}: [0, 100]}}")
+        return VALIDATORS[spec]  # type: ignore[return-value]
+    if isinstance(spec, dict) and len(spec) == 1:
+        ((name, args),) = spec.items()
+        if name not in _FACTORIES:
+            raise ValueError(f"validator {name!r} takes no arguments" if name in VALIDATORS else f"unknown validator {name!r}")
+        if not isinstance(args, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            raise ValueError(f"validator {name!r} takes a list of whole numbers")
+        try:
+            return VALIDATORS[name](*args)  # type: ignore[call-arg,return-value]
+        except TypeError as exc:
+            raise ValueError(f"validator {name!r}: {exc}") from None
+    raise ValueError(f"a validator is a name or {{name: [args]}}, not {spec!r}")
