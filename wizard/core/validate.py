@@ -90,7 +90,10 @@ def check_flux(repo: Path, output: str) -> list[Finding]:
         except yaml.YAMLError as exc:
             findings.append(Finding(Level.ERROR, "flux-yaml", f"not valid YAML: {exc}", rel))
             continue
-        objects.extend((rel, d) for d in docs if isinstance(d, dict) and d.get("kind") in FLUX_KINDS)
+        objects.extend(
+            (rel, d) for d in docs
+            if isinstance(d, dict) and d.get("kind") in FLUX_KINDS and ".toolkit.fluxcd.io/" in str(d.get("apiVersion"))
+        )
     names = {(o.get("kind"), (o.get("metadata") or {}).get("name")) for _, o in objects}
     for rel, obj in objects:
         kind = obj["kind"]
