@@ -1,0 +1,522 @@
+"""The interview engine: walks the questions, checks answers, goes back, builds the answers dict.
+
+Pure Python and front-end agnostic: the Textual app, the questionary mode and the tests drive the same
+`Interview`. A value given to `answer()` may be typed (bool, list, dict) or free text, which is parsed
+per question type; None accepts the proposed default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wizard.interview import parse
+from wizard.interview.answers import build_answers
+from wizard.interview.expr import Scope, condition, evaluate, render
+from wizard.interview.facts import derive
+from wizard.interview.model import Choice, Question, load_questions
+
+DRAFT_VERSION = 1
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question as it is asked now: wording filled in, choices and default computed."""
+
+    question: Question
+    text: str
+    help: str
+    default: Any
+    choices: tuple[Choice, ...] = ()
+    environments: tuple[str, ...] = ()
+    """Per-environment questions: the environments to ask about (fixed ones left out)."""
+    answered: bool = False
+    """True when this is an earlier answer being changed (the default is then that answer)."""
+
+    @property
+    def id(self) -> str:
+        """The question id."""
+        return self.question.id
+
+    @property
+    def type(self) -> str:
+        """The question type (confirm, choice, multi_choice, text, list, per_environment)."""
+        return self.question.type
+
+    def shown_default(self) -> str:
+        """The default as text a person can edit."""
+        return show_value(self.question, self.default)
+
+    def shown_default_for(self, env: str) -> str:
+        """One environment's default as editable text (per-environment questions)."""
+        return show_item(self.question, dict(self.default or {}).get(env))
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One question and its answer, for a chat-style transcript."""
+
+    question: Question
+    text: str
+    value: Any
+    answer: str
+
+
+@dataclass
+class _State:
+    """The interview resolved in order: each question's value (answer, default or implied)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    applicable: list[str] = field(default_factory=list)
+    before: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def show_item(question: Question, value: Any) -> str:
+    """One value (one environment's, for per-environment questions) as editable text."""
+    if question.of == "autoscaling":
+        return parse.show_autoscaling(value)
+    return parse.show(value)
+
+
+def show_value(question: Question, value: Any) -> str:
+    """A whole answer as text: per-environment answers as `staging: 1; production: 3`."""
+    if question.per_environment and isinstance(value, Mapping):
+        return "; ".join(f"{env}: {show_item(question, item)}" for env, item in value.items())
+    return show_item(question, value)
+
+
+def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
+    """The choice value `text` means: exact, case-insensitive, a known short name, or a unique prefix."""
+    word = text.strip()
+    values = [c.value for c in choices]
+    if word in values:
+        return word
+    lowered = word.lower()
+    for c in choices:
+        if lowered in (c.value.lower(), c.label.lower()):
+            return c.value
+    if parse.environment_name(word) in values:
+        return parse.environment_name(word)
+    prefixed = [v for v in values if lowered and v.lower().startswith(lowered)]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
+class Interview:
+    """One run of the interview over a list of questions and the scan's facts."""
+
+    def __init__(self, questions: Sequence[Question], facts: Mapping[str, Any]) -> None:
+        """Start at the first question; `facts` is the scan's plain dict."""
+        self.questions: tuple[Question, ...] = tuple(questions)
+        self.facts: dict[str, Any] = derive(facts)
+        self._by_id = {q.id: q for q in self.questions}
+        self._values: dict[str, Any] = {}
+        self._editing: str | None = None
+        self._cache: _State | None = None
+        self._env_question = next(q.id for q in self.questions if q.key == "environments[*].name")
+        self._current_question = next((q.id for q in self.questions if q.key == "environments[*].current"), None)
+        self._dependents = self._dependency_map()
+
+    @classmethod
+    def load(cls, facts: Mapping[str, Any], path: Path | None = None) -> Interview:
+        """An interview over the prompts file (default: prompts/interview.yaml)."""
+        return cls(load_questions(path), facts)
+
+    # -- walking -------------------------------------------------------------------------------
+
+    def current(self) -> Ask | None:
+        """The question to ask now (None when the interview is done)."""
+        state = self._state()
+        if self._editing is not None and self._editing in state.applicable:
+            return self._ask(self._by_id[self._editing], state)
+        for qid in state.applicable:
+            if qid not in self._values:
+                return self._ask(self._by_id[qid], state)
+        return None
+
+    @property
+    def done(self) -> bool:
+        """True when every question that applies has an answer."""
+        return self.current() is None
+
+    def answer(self, value: Any = None) -> list[str]:
+        """Answer the current question; returns messages (empty: accepted). None accepts the default."""
+        ask = self.current()
+        if ask is None:
+            return ["The interview is finished: there is nothing to answer."]
+        result, errors = self._coerce(ask, value)
+        if errors:
+            return errors
+        old = self._values.get(ask.id, _MISSING)
+        self._values[ask.id] = result
+        self._editing = None
+        self._cache = None
+        if old is not _MISSING and old != result:
+            self._invalidate(ask.id)
+        return []
+
+    def check(self, value: Any = None) -> list[str]:
+        """The messages `answer(value)` would give, without answering."""
+        ask = self.current()
+        return ["The interview is finished."] if ask is None else self._coerce(ask, value)[1]
+
+    def back(self) -> bool:
+        """Go to the previous answered question to change it; False when there is none."""
+        state = self._state()
+        ask = self.current()
+        end = state.applicable.index(ask.id) if ask is not None else len(state.applicable)
+        for qid in reversed(state.applicable[:end]):
+            if qid in self._values:
+                self._editing = qid
+                return True
+        return False
+
+    def goto(self, question_id: str) -> Ask:
+        """Go to an earlier question to change its answer; later answers are kept unless they depend on it."""
+        if question_id not in self._by_id:
+            raise KeyError(f"no question {question_id!r}")
+        state = self._state()
+        if question_id not in state.applicable:
+            raise ValueError(f"question {question_id!r} does not apply to the answers so far")
+        self._editing = question_id
+        ask = self.current()
+        assert ask is not None
+        return ask
+
+    def resume(self) -> None:
+        """Leave the question being changed as it was and carry on where the interview stood."""
+        self._editing = None
+
+    # -- results -------------------------------------------------------------------------------
+
+    def answers(self) -> dict[str, Any]:
+        """The answers dict (schema version 1); unanswered questions count with their default."""
+        return build_answers(self.questions, self._state().values)
+
+    def value(self, question_id: str) -> Any:
+        """The current value of a question (its answer, default or implied value; None when it does not apply)."""
+        return self._state().values.get(question_id)
+
+    def transcript(self) -> list[Exchange]:
+        """The questions answered so far, in order, with their answers as text."""
+        state = self._state()
+        out = []
+        for qid in state.applicable:
+            if qid in self._values:
+                ask = self._ask(self._by_id[qid], state)
+                q = ask.question
+                out.append(Exchange(q, ask.text, self._values[qid], show_value(q, self._values[qid])))
+        return out
+
+    def summary(self) -> list[tuple[str, str]]:
+        """(label, answer) for each question answered so far: the side panel's "what I know"."""
+        return [(e.question.label, e.answer) for e in self.transcript()]
+
+    def draft(self) -> dict[str, Any]:
+        """The answers so far, to save and resume. Facts are not kept (the next start scans again).
+
+        It holds no secret value: the interview asks for key names and settings, never secret values.
+        """
+        answered = {q.id: self._values[q.id] for q in self.questions if q.id in self._values}
+        return {"version": DRAFT_VERSION, "answers": answered, "editing": self._editing}
+
+    @classmethod
+    def from_draft(cls, questions: Sequence[Question], facts: Mapping[str, Any], draft: Mapping[str, Any]) -> Interview:
+        """An interview resumed from `draft()`; answers that no longer fit are dropped and asked again."""
+        interview = cls(questions, facts)
+        if not isinstance(draft, Mapping) or draft.get("version") != DRAFT_VERSION:
+            raise ValueError("not a k8s-wizard interview draft (or one from another version)")
+        saved = draft.get("answers")
+        if not isinstance(saved, Mapping):
+            raise ValueError("the draft has no answers")
+        interview._values = {q.id: saved[q.id] for q in interview.questions if q.id in saved}
+        for q in interview.questions:
+            state = interview._state()
+            if q.id not in interview._values or q.id not in state.applicable:
+                continue
+            value, errors = interview._coerce(interview._ask(q, state), interview._values[q.id])
+            if errors:
+                del interview._values[q.id]
+                interview._cache = None
+                interview._invalidate(q.id)
+            elif value != interview._values[q.id]:
+                interview._values[q.id] = value
+                interview._cache = None
+        editing = draft.get("editing")
+        if isinstance(editing, str) and editing in interview._state().applicable and editing in interview._values:
+            interview._editing = editing
+        return interview
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _dependency_map(self) -> dict[str, set[str]]:
+        """question id -> the ids of the later questions whose wording, default or condition use it."""
+        dependents: dict[str, set[str]] = {q.id: set() for q in self.questions}
+        earlier: set[str] = set()
+        for q in self.questions:
+            for path in q.references():
+                head, _, rest = path.partition(".")
+                name = rest.split(".")[0] if head == "answers" else head
+                if name in earlier:
+                    dependents[name].add(q.id)
+            if q.per_environment:
+                dependents[self._env_question].add(q.id)
+                if self._current_question and self._current_question in earlier:
+                    dependents[self._current_question].add(q.id)
+            earlier.add(q.id)
+        return dependents
+
+    def _invalidate(self, qid: str) -> None:
+        """Forget the answers that depend on `qid`; through questions that stop applying, transitively."""
+        queue, seen = [qid], set()
+        while queue:
+            for dep in self._dependents[queue.pop()]:
+                if dep in seen:
+                    continue
+                seen.add(dep)
+                had = self._values.pop(dep, _MISSING) is not _MISSING
+                self._cache = None
+                if self._editing == dep:
+                    self._editing = None
+                if had and dep not in self._state().applicable:
+                    queue.append(dep)
+
+    def _state(self) -> _State:
+        if self._cache is not None:
+            return self._cache
+        state = _State()
+        for q in self.questions:
+            scope = Scope(self.facts, state.values)
+            if not condition(q.when, scope):
+                if q.implied is not None:
+                    state.values[q.id] = evaluate(q.implied, scope)
+                continue
+            state.before[q.id] = dict(state.values)
+            state.applicable.append(q.id)
+            state.values[q.id] = self._values[q.id] if q.id in self._values else self._default(q, scope)
+        self._cache = state
+        return state
+
+    def _environments(self, values: Mapping[str, Any]) -> tuple[list[str], str | None]:
+        names = [str(n) for n in values.get(self._env_question) or []]
+        current = values.get(self._current_question) if self._current_question else None
+        return names, current if current in names else None
+
+    def _env_scopes(self, q: Question, scope: Scope) -> list[tuple[str, Scope, bool]]:
+        """(environment, its scope, fixed?) for each environment, in promotion order."""
+        names, current = self._environments(scope.answers)
+        out = []
+        for index, name in enumerate(names):
+            env_scope = scope.with_env({"name": name, "current": name == current, "index": index})
+            fixed = q.fixed_for is not None and condition(q.fixed_for, env_scope)
+            out.append((name, env_scope, fixed))
+        return out
+
+    def _default(self, q: Question, scope: Scope) -> Any:
+        if q.per_environment:
+            return {name: evaluate(q.default, env_scope) for name, env_scope, _ in self._env_scopes(q, scope)}
+        value = evaluate(q.default, scope)
+        if value is None and q.type in ("list", "multi_choice"):
+            return []
+        return value
+
+    def _ask(self, q: Question, state: _State) -> Ask:
+        scope = Scope(self.facts, state.before.get(q.id, {}))
+        text = next(v.text for v in q.texts if condition(v.when, scope))
+        choices: tuple[Choice, ...] = ()
+        if isinstance(q.choices, tuple):
+            choices = q.choices
+        elif q.choices is not None:
+            choices = tuple(Choice(parse.show(x), parse.show(x)) for x in evaluate(q.choices, scope) or [])
+        environments: tuple[str, ...] = ()
+        if q.per_environment:
+            environments = tuple(name for name, _, fixed in self._env_scopes(q, scope) if not fixed)
+        answered = q.id in self._values
+        default = self._values[q.id] if answered else self._default(q, scope)
+        return Ask(q, render(text, scope), render(q.help, scope), default, choices, environments, answered)
+
+    def _coerce(self, ask: Ask, value: Any) -> tuple[Any, list[str]]:
+        """The typed value for an answer, or the messages saying why it is not accepted."""
+        q = ask.question
+        if value is None or (isinstance(value, str) and not value.strip() and q.type in ("confirm", "choice")):
+            value = ask.default
+        try:
+            if q.type == "confirm":
+                if isinstance(value, bool):
+                    return value, []
+                return parse.parse_yes_no(str(value)), []
+            if q.type == "choice":
+                return self._one_choice(value, ask.choices)
+            if q.type == "multi_choice":
+                return self._many_choices(value, ask.choices, q.optional)
+            if q.type == "list":
+                return self._list(q, value)
+            if q.type == "per_environment":
+                return self._per_environment(ask, value)
+            return self._item(q, value)
+        except parse.ParseError as exc:
+            return None, [str(exc)]
+
+    @staticmethod
+    def _one_choice(value: Any, choices: Sequence[Choice]) -> tuple[Any, list[str]]:
+        picked = match_choice(str(value), choices) if value is not None else None
+        if picked is None:
+            return None, [f"Choose one of: {', '.join(c.value for c in choices)}."]
+        return picked, []
+
+    @staticmethod
+    def _many_choices(value: Any, choices: Sequence[Choice], optional: bool) -> tuple[Any, list[str]]:
+        items = parse.split_list(value) if isinstance(value, str) else list(value or [])
+        if isinstance(value, str) and value.strip().lower() in parse.OFF_WORDS:
+            items = []
+        picked: list[str] = []
+        errors = []
+        for item in items:
+            match = match_choice(str(item), choices)
+            if match is None:
+                errors.append(f"{item!r} is not one of: {', '.join(c.value for c in choices)}.")
+            elif match not in picked:
+                picked.append(match)
+        if not picked and not optional and not errors:
+            errors.append("Pick at least one.")
+        return [c.value for c in choices if c.value in picked], errors
+
+    def _list(self, q: Question, value: Any) -> tuple[Any, list[str]]:
+        if isinstance(value, str):
+            items = parse.parse_environments(value) if q.parse == "environments" else parse.split_list(value)
+        else:
+            items = [str(v).strip() for v in value or []]
+            if q.parse == "environments":
+                items = [parse.environment_name(v) for v in items]
+        errors = []
+        if not items and not q.optional:
+            errors.append("Give at least one.")
+        duplicates = sorted({v for v in items if items.count(v) > 1})
+        if duplicates:
+            errors.append(f"{', '.join(duplicates)} is listed twice.")
+        errors += [msg for v in items for ok, msg in (check(v) for check in q.validators()) if not ok]
+        return items, errors
+
+    def _per_environment(self, ask: Ask, value: Any) -> tuple[Any, list[str]]:
+        q = ask.question
+        defaults = dict(ask.default or {})
+        names = list(defaults)
+        if isinstance(value, str):
+            split = parse.split_per_environment(value, names)
+            given = {env: split for env in ask.environments} if isinstance(split, str) else split
+        elif isinstance(value, Mapping) and (set(value) & set(names) or not value):
+            given = dict(value)
+        else:
+            given = {env: value for env in ask.environments}
+        errors = [f"There is no environment {env!r} (the environments: {', '.join(names)})." for env in given
+                  if env not in names]
+        result: dict[str, Any] = {}
+        for env in names:
+            if env not in ask.environments:
+                if env in given and given[env] != defaults[env]:
+                    errors.append(f"{env}: runs today and keeps what it has; it is not asked.")
+                result[env] = defaults[env]
+                continue
+            raw = given.get(env, defaults.get(env))
+            if q.of == "mapping" and q.choices and isinstance(defaults.get(env), Mapping) and env in given:
+                base = dict(defaults[env])
+                item, item_errors = self._item(q, raw)
+                result[env] = base | dict(item or {})
+            else:
+                result[env], item_errors = self._item(q, raw)
+            errors += [f"{env}: {msg}" for msg in item_errors]
+        if q.unique and not errors:
+            seen: dict[str, str] = {}
+            for env, item in result.items():
+                shown = show_item(q, item)
+                if shown and shown in seen:
+                    errors.append(f"{seen[shown]} and {env} both have {shown}: each environment needs its own.")
+                seen.setdefault(shown, env)
+        return result, errors
+
+    def _item(self, q: Question, raw: Any) -> tuple[Any, list[str]]:
+        """One value of a text question or of one environment, by `of`."""
+        try:
+            if q.of == "int":
+                number = raw if isinstance(raw, int) and not isinstance(raw, bool) else parse.parse_int(str(raw))
+                return number, self._run(q, [str(number)])
+            if q.of == "replicas":
+                return self._replicas(q, raw)
+            if q.of == "mapping":
+                return self._mapping(q, raw)
+            if q.of == "autoscaling":
+                return self._autoscaling(raw)
+        except parse.ParseError as exc:
+            return None, [str(exc)]
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            return "", ([] if q.optional else ["An answer is needed."])
+        return text, self._run(q, [text])
+
+    @staticmethod
+    def _run(q: Question, values: Sequence[str], keys: bool = False) -> list[str]:
+        checks = q.key_validators() if keys else q.validators()
+        return [msg for v in values for ok, msg in (check(v) for check in checks) if not ok]
+
+    def _replicas(self, q: Question, raw: Any) -> tuple[Any, list[str]]:
+        value: int | dict[str, int]
+        if isinstance(raw, bool):
+            raise parse.ParseError("Give a number of replicas.")
+        if isinstance(raw, int):
+            value = raw
+        elif isinstance(raw, Mapping):
+            value = {str(k): v if isinstance(v, int) else parse.parse_int(str(v)) for k, v in raw.items()}
+        else:
+            value = parse.parse_replicas(str(raw))
+        if isinstance(value, int):
+            return value, self._run(q, [str(value)])
+        known = self.facts["workload_names"]
+        errors = [f"There is no workload {name!r} (found: {', '.join(known)})." for name in value
+                  if known and name not in known]
+        return value, errors + self._run(q, [str(v) for v in value.values()])
+
+    def _mapping(self, q: Question, raw: Any) -> tuple[Any, list[str]]:
+        if raw is None:
+            items: dict[str, str] = {}
+        elif isinstance(raw, Mapping):
+            items = {str(k): parse.show(v) for k, v in raw.items()}
+        else:
+            items = parse.parse_mapping(str(raw))
+        if "quantity" in q.validate:
+            items = {k: parse.parse_quantity(v) for k, v in items.items()}
+        errors = self._run(q, list(items), keys=True)
+        if isinstance(q.choices, tuple):
+            for key, item in list(items.items()):
+                picked = match_choice(item, q.choices)
+                if picked is None:
+                    errors.append(f"{key}: {item!r} is not one of: {', '.join(c.value for c in q.choices)}.")
+                else:
+                    items[key] = picked
+        else:
+            errors += self._run(q, list(items.values()))
+        return items, errors
+
+    @staticmethod
+    def _autoscaling(raw: Any) -> tuple[Any, list[str]]:
+        if raw is None or raw is False:
+            return None, []
+        if isinstance(raw, Mapping):
+            value = {k: raw[k] if isinstance(raw[k], int) else parse.parse_int(str(raw[k])) for k in raw}
+            value.setdefault("cpu", 80)
+            if set(value) != {"min", "max", "cpu"}:
+                raise parse.ParseError("Autoscaling takes min, max and cpu.")
+        else:
+            parsed = parse.parse_autoscaling(str(raw))
+            if parsed is None:
+                return None, []
+            value = parsed
+        errors = []
+        if value["min"] < 1:
+            errors.append("min must be at least 1.")
+        if value["max"] < value["min"]:
+            errors.append(f"max ({value['max']}) is less than min ({value['min']}).")
+        if not 1 <= value["cpu"] <= 100:
+            errors.append(f"cpu is a utilisation target in percent: 1 to 100, not {value['cpu']}.")
+        return {"min": value["min"], "max": value["max"], "cpu": value["cpu"]}, errors
