@@ -220,12 +220,12 @@ class Migrated:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize `case` over every fixture repo, `source_case` over those that run today."""
-    if "case" in metafunc.fixturenames:
-        metafunc.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
-    if "source_case" in metafunc.fixturenames:
+    """Parametrize `repo_case` over every fixture repo, `running_case` over those that run today."""
+    if "repo_case" in metafunc.fixturenames:
+        metafunc.parametrize("repo_case", ALL_CASES, ids=[c.id for c in ALL_CASES])
+    if "running_case" in metafunc.fixturenames:
         with_source = [c for c in ALL_CASES if c.source and c.current]
-        metafunc.parametrize("source_case", with_source, ids=[c.id for c in with_source])
+        metafunc.parametrize("running_case", with_source, ids=[c.id for c in with_source])
 
 
 @pytest.fixture(scope="session")
@@ -246,15 +246,15 @@ def migrate(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def migrated(case: Case, migrate) -> Migrated:
+def migrated(repo_case: Case, migrate) -> Migrated:
     """The parametrized case, applied."""
-    return migrate(case)
+    return migrate(repo_case)
 
 
 @pytest.fixture
-def migrated_source(source_case: Case, migrate) -> Migrated:
+def migrated_source(running_case: Case, migrate) -> Migrated:
     """The parametrized case that runs today, applied."""
-    return migrate(source_case)
+    return migrate(running_case)
 
 
 __all__ = ["CANARY", "Case", "Migrated", "RunResult", "apply", "build", "env_namespace", "make_repo", "run_cli",

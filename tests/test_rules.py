@@ -175,6 +175,21 @@ def test_rule3_cluster_scoped_and_foreign_objects_stay_in_current_env(migrated_s
         assert not copied, f"{env} carries objects that must stay only in the current environment: {copied}"
 
 
+def test_rule3_no_env_claims_a_volume_it_does_not_own(migrated: Migrated) -> None:
+    """A PVC bound by volumeName to a PV that lives only in another environment stays Pending forever."""
+    checked = 0
+    for env in env_names(migrated.case):
+        objects = migrated.objects(env)
+        volumes = {key(o)[2] for o in objects if o["kind"] == "PersistentVolume"}
+        for claim in (o for o in objects if o["kind"] == "PersistentVolumeClaim"):
+            name = (claim.get("spec") or {}).get("volumeName")
+            if name:
+                checked += 1
+                assert name in volumes, f"{env}: PVC {key(claim)} binds PersistentVolume {name}, which is not in its build"
+    if not checked:
+        pytest.skip("no PersistentVolumeClaim binds a volume by name")
+
+
 def test_every_env_lands_in_its_namespace(migrated: Migrated) -> None:
     case = migrated.case
     current = case.current["name"] if case.current else None
@@ -358,7 +373,8 @@ def test_plaintext_secret_is_not_copied_and_keys_feed_sealing(migrate) -> None:
 # Rule 7: deterministic, and a second apply is a no-op.
 
 
-def test_rule7_second_apply_changes_nothing_and_copies_agree(case: Case, tmp_path: Path) -> None:
+def test_rule7_second_apply_changes_nothing_and_copies_agree(repo_case: Case, tmp_path: Path) -> None:
+    case = repo_case
     repo_a, answers_a = make_repo(case, tmp_path / "a")
     first = apply(repo_a, answers_a)
     assert first.code == 0, first.describe()
