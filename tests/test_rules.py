@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import itertools
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,14 @@ def generated_yaml(m: Migrated) -> list[tuple[Path, dict[str, Any]]]:
         for doc in load_all(p.read_text(encoding="utf-8"))
         if isinstance(doc, dict)
     ]
+
+
+def test_apply_writes_the_plan_and_the_normalized_answers(migrated: Migrated) -> None:
+    plan = migrated.repo / "MIGRATION.md"
+    assert plan.is_file() and plan.read_text(encoding="utf-8").strip(), "no MIGRATION.md at the repo root"
+    saved = yaml.safe_load((migrated.repo / ".k8s-wizard.yaml").read_text(encoding="utf-8"))
+    assert saved["version"] == 1 and saved["app"] == migrated.case.answers["app"]
+    assert [e["name"] for e in saved["environments"]] == env_names(migrated.case)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -426,7 +435,7 @@ BAD_INPUTS = {
     "bad-app-name": ((("app",), "Shop.App"), ["app"]),
     "bad-quantity": ((("environments", 0, "resources", "requests", "cpu"), "100x"), ["environments[0].resources.requests.cpu"]),
     "duplicate-env": ((("environments", 1, "name"), "staging"), ["environments[1].name", "staging"]),
-    "two-current": ((("environments", 0, "current"), True), ["current"]),
+    "two-current": ((("environments", 0, "current"), True), ["current", "environments"]),
 }
 
 
@@ -441,7 +450,9 @@ def test_bad_input_exits_2_names_the_key_and_writes_nothing(bad: str, tmp_path: 
     result = apply(repo, answers_file)
     assert result.code == 2, f"{bad}: want exit 2, got {result.describe()}"
     for needle in must_name:
-        assert needle in result.text, f"{bad}: the message does not name {needle!r}: {result.text!r}"
+        # the key as a word of its own: "app" must not be found inside "apply"
+        named = re.search(rf"(?<![A-Za-z0-9_-]){re.escape(needle)}(?![A-Za-z0-9_-])", result.text)
+        assert named, f"{bad}: the message does not name {needle!r}: {result.text!r}"
     assert tree_diff(before, tree_bytes(tmp_path)) == [], f"{bad}: files were written"
 
 
