@@ -37,7 +37,7 @@ def _deployment(answers: Answers) -> dict[str, Any]:
         "kind": "Deployment",
         "metadata": {"name": app, "labels": {"app": app}},
         "spec": {
-            "replicas": 1,
+            # No replica count in the base: an environment sets one, or its HPA owns it.
             "selector": {"matchLabels": {"app": app}},
             "template": {"metadata": {"labels": {"app": app}}, "spec": {"containers": [container]}},
         },

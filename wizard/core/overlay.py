@@ -25,6 +25,9 @@ PRUNE_DISABLED = {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
 
 
 def _selectors_use_env_label(ctx: Context) -> bool:
+    adopted = ctx.inventory.adopted
+    if adopted is not None and ENV_LABEL in (adopted.data.get("commonLabels") or {}):
+        return True
     for obj in ctx.base_objects:
         spec = obj.obj.get("spec") or {}
         selector = spec.get("selector") or {}
@@ -80,6 +83,8 @@ class OverlayRenderer:
         self.files[f"{self.dir}/{rel}"] = text
 
     def _patch_file(self, rel: str, doc: Any, target: dict[str, str] | None = None, note: str = "") -> None:
+        # Every patch names its target: a strategic-merge patch matched by its own metadata would miss an
+        # object whose namespace is hard-coded in the base.
         self._add(rel, yamlio.dump(doc, header=note or None))
         entry: dict[str, Any] = {"path": rel}
         if target:
@@ -150,12 +155,12 @@ class OverlayRenderer:
             template_spec = {"template": {"spec": {"containers": conts}}}
             spec = {"jobTemplate": {"spec": template_spec}} if w.kind == "CronJob" else template_spec
             doc = {"apiVersion": w.obj.get("apiVersion"), "kind": w.kind, "metadata": {"name": w.name}, "spec": spec}
-            self._patch_file(f"patches/{w.name}-resources.yaml", doc)
+            self._patch_file(f"patches/{w.name}-resources.yaml", doc, {"kind": w.kind, "name": w.name})
 
     def config(self) -> None:
         for name, data in sorted(self.ctx.config_overrides(self.env).items()):
             doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": dict(sorted(data.items()))}
-            self._patch_file(f"patches/configmap-{name}.yaml", doc)
+            self._patch_file(f"patches/configmap-{name}.yaml", doc, {"kind": "ConfigMap", "name": name})
 
     def ingress_hosts(self) -> None:
         host = self.env.host
@@ -213,6 +218,19 @@ class OverlayRenderer:
                     note="Fixed nodePorts are cluster-wide: only the current environment keeps them; here the cluster picks one.",
                 )
 
+    def volumes(self) -> None:
+        """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
+        if self.env.current:
+            return
+        kept_pvs = {o.name for o, _ in self.ctx.current_only if o.kind == "PersistentVolume"}
+        for pvc in self.ctx.base_objects:
+            if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
+                self._patch_file(
+                    f"patches/pvc-{pvc.name}-volume.yaml", [{"op": "remove", "path": "/spec/volumeName"}],
+                    {"kind": "PersistentVolumeClaim", "name": pvc.name},
+                    note="The named PersistentVolume belongs to the current environment; this claim gets a new volume.",
+                )
+
     def services(self) -> None:
         for name, choice in sorted(self.env.services.items()):
             if choice == "own":
@@ -229,6 +247,7 @@ class OverlayRenderer:
             for doc in deletes:
                 self._patch_file(
                     f"patches/remove-{doc['kind'].lower()}-{doc['metadata']['name']}.yaml", doc,
+                    {"kind": doc["kind"], "name": doc["metadata"]["name"]},
                     note=f"{self.env.name} uses a {choice} {name} instead of its own instance.",
                 )
 
@@ -248,13 +267,19 @@ class OverlayRenderer:
                     "metadata": {"name": "environment-namespace", "namespace": env.namespace}, "unsetOnly": True,
                 }).rstrip("\n")
             ]
-        doc["labels"] = [{
-            "pairs": {ENV_LABEL: env.name, PART_OF: self.ctx.answers.app},
+        keep_selectors = env.current and _selectors_use_env_label(self.ctx)
+        doc["labels"] = [] if keep_selectors else [{
+            # Only the environment label: a key the base already puts into selectors (an adopted
+            # commonLabels' app.kubernetes.io/part-of, say) would have its selector value rewritten.
+            "pairs": {ENV_LABEL: env.name},
             # New objects may select on the label; running ones must not (selectors are immutable).
             "includeSelectors": (not env.current) and _selectors_use_env_label(self.ctx),
             # Today's pods are not restarted by the hand-over: their templates stay as they are.
             "includeTemplates": not env.current,
         }]
+        if not doc["labels"]:
+            # Today's selectors already carry the label: the current environment keeps them exactly.
+            del doc["labels"]
         replicas = self.ctx.replicas(env)
         if replicas:
             doc["replicas"] = [{"name": k, "count": v} for k, v in replicas.items()]
@@ -299,6 +324,7 @@ class OverlayRenderer:
         self.config()
         self.ingress_hosts()
         self.node_ports()
+        self.volumes()
         doc = self.kustomization()
         note = f"{HEADER}\nEnvironment {self.env.name}: namespace {self.env.namespace}."
         if self.env.current:
