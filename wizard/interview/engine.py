@@ -7,6 +7,7 @@ per question type; None accepts the proposed default.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,11 +253,11 @@ class Interview:
     # -- internals -------------------------------------------------------------------------------
 
     def _dependency_map(self) -> dict[str, set[str]]:
-        """question id -> the ids of the later questions whose wording, default or condition use it."""
+        """question id -> the ids of the later questions whose default, choices or conditions use it."""
         dependents: dict[str, set[str]] = {q.id: set() for q in self.questions}
         earlier: set[str] = set()
         for q in self.questions:
-            for path in q.references():
+            for path in q.dependencies():
                 head, _, rest = path.partition(".")
                 name = rest.split(".")[0] if head == "answers" else head
                 if name in earlier:
@@ -405,6 +406,9 @@ class Interview:
         names = list(defaults)
         if isinstance(value, str):
             split = parse.split_per_environment(value, names)
+            named = re.match(r"^\s*([\w-]+)\s*:", value)
+            if isinstance(split, str) and named and q.of == "text":  # a text value never has a colon
+                return None, [f"There is no environment {named.group(1)!r} (the environments: {', '.join(names)})."]
             given = {env: split for env in ask.environments} if isinstance(split, str) else split
         elif isinstance(value, Mapping) and (set(value) & set(names) or not value):
             given = dict(value)

@@ -91,13 +91,20 @@ class Question:
         """The validators of a mapping answer's keys."""
         return [validators.validator(spec) for spec in self.validate_keys]
 
-    def references(self) -> set[str]:
-        """Every path the question's wording, default, choices and conditions refer to."""
-        parts: list[Any] = [self.default, self.implied, self.when, self.fixed_for, self.help]
-        parts += [v.text for v in self.texts] + [v.when for v in self.texts]
+    def dependencies(self) -> set[str]:
+        """The paths whose value changes what this question proposes or whether it is asked.
+
+        Its wording is left out: a changed name re-renders the text but does not re-ask the question.
+        """
+        parts: list[Any] = [self.default, self.implied, self.when, self.fixed_for]
         if not isinstance(self.choices, tuple):
             parts.append(self.choices)
         return expr.references(parts)
+
+    def references(self) -> set[str]:
+        """Every path the question refers to: its dependencies and its wording's placeholders."""
+        parts = [self.help] + [v.text for v in self.texts] + [v.when for v in self.texts]
+        return self.dependencies() | expr.references(parts)
 
 
 def _fail(origin: str, qid: str, reason: str) -> PromptsError:
