@@ -142,9 +142,11 @@ def run_cli(*argv: str) -> RunResult:
     return RunResult(int(code or 0), out.getvalue(), err.getvalue())
 
 
-def run_cli_process(*argv: str, cwd: Path | None = None) -> RunResult:
-    """Run `python -m wizard ...` as a separate process (stdin not a terminal)."""
+def run_cli_process(*argv: str, cwd: Path | None = None, path: str | None = None) -> RunResult:
+    """Run `python -m wizard ...` as a separate process (stdin not a terminal); `path` replaces PATH."""
     env = dict(os.environ)
+    if path is not None:
+        env["PATH"] = path
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     proc = subprocess.run(
         [sys.executable, "-m", "wizard", *argv],

@@ -561,3 +561,29 @@ def test_validate_fails_on_a_broken_overlay(migrate, tmp_path: Path) -> None:
     result: RunResult = run_cli("validate", "--repo", str(repo))
     assert result.code == 1, f"validate must report a broken overlay: {result.describe()}"
     assert "staging" in result.text
+
+
+def test_validate_without_kustomize_is_a_clear_error(migrate, tmp_path: Path) -> None:
+    m = migrate(CASES["plain-folder"])
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    result = run_cli_process("validate", "--repo", str(m.repo), path=str(empty_bin))
+    assert result.code != 0, f"validate passed without any kustomize on PATH: {result.describe()}"
+    assert "kustomize" in result.text and "kubectl" in result.text, f"the error must say what to install: {result.text!r}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rule 8: never write outside the repo.
+
+
+def test_rule8_no_write_through_a_symlink_out_of_the_repo(tmp_path: Path) -> None:
+    case = CASES["plain-folder"]
+    repo, answers_file = make_repo(case, tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / case.output).symlink_to(outside, target_is_directory=True)
+    before = tree_bytes(tmp_path)
+    result = apply(repo, answers_file)
+    assert result.code != 0, f"apply wrote through {case.output} -> {outside}: {result.describe()}"
+    assert list(outside.iterdir()) == [], "apply wrote outside the repo"
+    assert tree_diff(before, tree_bytes(tmp_path)) == [], "a failed apply must write nothing"
