@@ -25,8 +25,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="k8s-wizard", description="Take a Kubernetes app from one environment to several: Kustomize base "
-                "and overlays, FluxCD, sealed secrets, and a migration plan.")
+    p = _Parser(
+        prog="k8s-wizard",
+        description="Take a Kubernetes app from one environment to several: Kustomize base "
+        "and overlays, FluxCD, sealed secrets, and a migration plan.",
+    )
     p.add_argument("--version", action="version", version=f"k8s-wizard {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -42,8 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--answers", type=Path, help="answers file (default: <repo>/.k8s-wizard.yaml)")
     apply.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
     apply.add_argument("--yes", action="store_true", help="write without asking")
-    apply.add_argument("--conflicts", choices=("fail", "mine", "new", "markers"), default="fail",
-                       help="how to settle files where your edits collide with the change (default: fail)")
+    apply.add_argument(
+        "--conflicts",
+        choices=("fail", "mine", "new", "markers"),
+        default="fail",
+        help="how to settle files where your edits collide with the change (default: fail)",
+    )
 
     plan = sub.add_parser("plan", help="print the migration plan")
     repo_arg(plan)

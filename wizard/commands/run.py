@@ -73,8 +73,7 @@ def plan(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     text = render(outcome.plan)
     if args.output:
         target = Path(args.output)
-        rel = (target.resolve().relative_to(repo) if target.is_absolute() or target.resolve().is_relative_to(repo)
-               else None)
+        rel = target.resolve().relative_to(repo) if target.is_absolute() or target.resolve().is_relative_to(repo) else None
         if rel is None:
             raise InputError(f"--output: {args.output} is outside the repository")
         old = (repo / rel).read_text(encoding="utf-8") if (repo / rel).is_file() else None

@@ -189,7 +189,16 @@ def _per_workload(raw: Any) -> bool:
 
 
 ENV_KEYS = (
-    "name", "namespace", "current", "replicas", "host", "config", "image_tag", "resources", "autoscaling", "services",
+    "name",
+    "namespace",
+    "current",
+    "replicas",
+    "host",
+    "config",
+    "image_tag",
+    "resources",
+    "autoscaling",
+    "services",
 )
 
 
@@ -220,9 +229,7 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         raw_h = data["host"]
         if isinstance(raw_h, Mapping):
             host = {
-                r.string(k, f"{path}.host", HOSTNAME, "a host name"): r.string(
-                    v, f"{path}.host.{k}", HOSTNAME, "a host name"
-                )
+                r.string(k, f"{path}.host", HOSTNAME, "a host name"): r.string(v, f"{path}.host.{k}", HOSTNAME, "a host name")
                 for k, v in sorted(raw_h.items())
             }
         else:
@@ -247,9 +254,7 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         if set(raw_res) <= {"requests", "limits"}:
             resources = _resources(r, raw_res, f"{path}.resources")
         else:
-            resources = {
-                k: _resources(r, v, f"{path}.resources.{k}") for k, v in sorted(raw_res.items())
-            }
+            resources = {k: _resources(r, v, f"{path}.resources.{k}") for k, v in sorted(raw_res.items())}
             resources = {"__per_workload__": resources}
 
     autoscaling: Autoscaling | dict[str, Autoscaling] | None = None
@@ -258,9 +263,7 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         if set(raw_a) <= {"min", "max", "cpu"}:
             autoscaling = _autoscaling(r, raw_a, f"{path}.autoscaling")
         else:
-            autoscaling = {
-                k: _autoscaling(r, v, f"{path}.autoscaling.{k}") for k, v in sorted(raw_a.items())
-            }
+            autoscaling = {k: _autoscaling(r, v, f"{path}.autoscaling.{k}") for k, v in sorted(raw_a.items())}
 
     services = {
         r.string(k, f"{path}.services"): r.choice(v, f"{path}.services.{k}", SERVICE_CHOICES)
@@ -270,8 +273,16 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         raise r.fail(f"{path}.services", "the environment that runs today keeps its own services")
 
     return Environment(
-        name=name, namespace=namespace, current=current, replicas=replicas, host=host, config=config,
-        image_tag=image_tag, resources=resources, autoscaling=autoscaling, services=services,
+        name=name,
+        namespace=namespace,
+        current=current,
+        replicas=replicas,
+        host=host,
+        config=config,
+        image_tag=image_tag,
+        resources=resources,
+        autoscaling=autoscaling,
+        services=services,
     )
 
 
@@ -339,7 +350,11 @@ TOP_KEYS = ("version", "app", "source", "output", "new_app", "environments", "se
 
 
 def parse_answers(
-    data: Any, origin: str, *, today_namespace: str | None = None, git_url: str | None = None,
+    data: Any,
+    origin: str,
+    *,
+    today_namespace: str | None = None,
+    git_url: str | None = None,
     git_branch: str | None = None,
 ) -> Answers:
     """Validate raw answers (from a file, the interview or flags) and fill defaults."""
@@ -408,8 +423,15 @@ def parse_answers(
         raise r.fail("flux.branch", f"{branch!r} is not a branch name")
     ci = r.choice(top.get("ci", "github-actions"), "ci", CI_CHOICES)
     return Answers(
-        app=app, environments=envs, source=source, output=output, new_app=new_app, secrets=secrets,
-        flux_url=url, flux_branch=branch, ci=ci,
+        app=app,
+        environments=envs,
+        source=source,
+        output=output,
+        new_app=new_app,
+        secrets=secrets,
+        flux_url=url,
+        flux_branch=branch,
+        ci=ci,
     )
 
 

@@ -23,7 +23,7 @@ KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 
 def _strip_separator(segment: str) -> str:
     match = _SEPARATOR.match(segment)
-    return segment[match.end():].lstrip("\r\n") if match else segment
+    return segment[match.end() :].lstrip("\r\n") if match else segment
 
 
 def _classify(ctx: Context, obj: ManifestObject) -> str:
@@ -145,7 +145,9 @@ def _adopted_kustomization(ctx: Context, kept: list[str]) -> dict[str, str]:
             files[f"{ctx.layout.base}/{PurePosixPath(ref).as_posix()}"] = path.read_text(encoding="utf-8")
     stream = io.StringIO()
     rt.dump(data, stream)
-    header = "".join(f"# {line}\n" for line in (HEADER + f"\nAdopted from {adopted.path}; deprecated fields modernised.").splitlines())
+    header = "".join(
+        f"# {line}\n" for line in (HEADER + f"\nAdopted from {adopted.path}; deprecated fields modernised.").splitlines()
+    )
     text = stream.getvalue()
     files[f"{ctx.layout.base}/kustomization.yaml"] = text if text.startswith("#") else header + text
     return files

@@ -66,9 +66,18 @@ def preview(repo: Path, rendered: dict[str, str], *, owned_prefixes: tuple[str, 
             changes.append(FileChange(rel, ChangeKind.UNCHANGED, disk, new, "", base, new))
             continue
         if base is None:
-            changes.append(FileChange(
-                rel, ChangeKind.CONFLICT, disk, new, "exists and was not written by k8s-wizard", "", new, 1,
-            ))
+            changes.append(
+                FileChange(
+                    rel,
+                    ChangeKind.CONFLICT,
+                    disk,
+                    new,
+                    "exists and was not written by k8s-wizard",
+                    "",
+                    new,
+                    1,
+                )
+            )
             continue
         if disk == base:
             changes.append(FileChange(rel, ChangeKind.CHANGE, disk, new, "", base, new))
@@ -78,9 +87,18 @@ def preview(repo: Path, rendered: dict[str, str], *, owned_prefixes: tuple[str, 
             kind = ChangeKind.UNCHANGED if merged.text == disk else ChangeKind.CHANGE
             changes.append(FileChange(rel, kind, disk, merged.text, "your edits kept", base, new))
         else:
-            changes.append(FileChange(
-                rel, ChangeKind.CONFLICT, disk, new, "your edits collide with the change", base, new, len(merged.conflicts),
-            ))
+            changes.append(
+                FileChange(
+                    rel,
+                    ChangeKind.CONFLICT,
+                    disk,
+                    new,
+                    "your edits collide with the change",
+                    base,
+                    new,
+                    len(merged.conflicts),
+                )
+            )
     for rel in sorted(set(state) - set(rendered)):
         disk = _read(repo, rel)
         if disk is None:
@@ -88,9 +106,18 @@ def preview(repo: Path, rendered: dict[str, str], *, owned_prefixes: tuple[str, 
         if disk == state[rel]:
             changes.append(FileChange(rel, ChangeKind.REMOVE, disk, None, "no longer generated", state[rel], None))
         else:
-            changes.append(FileChange(
-                rel, ChangeKind.CONFLICT, disk, None, "no longer generated, but you edited it", state[rel], None, 1,
-            ))
+            changes.append(
+                FileChange(
+                    rel,
+                    ChangeKind.CONFLICT,
+                    disk,
+                    None,
+                    "no longer generated, but you edited it",
+                    state[rel],
+                    None,
+                    1,
+                )
+            )
     return changes
 
 

@@ -104,9 +104,7 @@ class Context:
 
     def _unknown(self, env: Environment, key: str, name: str, names: list[str]) -> InputError:
         index = self.answers.environments.index(env)
-        return InputError(
-            f"answers: environments[{index}].{key}.{name}: no such workload (found: {', '.join(names) or 'none'})"
-        )
+        return InputError(f"answers: environments[{index}].{key}.{name}: no such workload (found: {', '.join(names) or 'none'})")
 
     # --- images ------------------------------------------------------------------------------------
     def images(self) -> list[str]:
@@ -116,8 +114,10 @@ class Context:
 
     def own_images(self) -> list[str]:
         """Image names (no tag) of the app's own builds: what `image_tag` retags."""
-        return sorted({image_name(i) for i in self.images() if not is_infra_image(i)} or
-                      ({image_name(self.answers.new_app.image)} if self.answers.new_app else set()))
+        return sorted(
+            {image_name(i) for i in self.images() if not is_infra_image(i)}
+            or ({image_name(self.answers.new_app.image)} if self.answers.new_app else set())
+        )
 
     # --- config ------------------------------------------------------------------------------------
     def configmaps(self) -> list[str]:

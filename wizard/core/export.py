@@ -18,8 +18,12 @@ def _environment() -> jinja2.Environment:
     # Templates ship inside the package data when installed; the repo folder when run from a checkout.
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(TEMPLATES))]
     return jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders), trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        autoescape=False, undefined=jinja2.StrictUndefined,
+        loader=jinja2.ChoiceLoader(loaders),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
     )
 
 
@@ -59,8 +63,13 @@ def to_data(plan: Plan) -> dict[str, Any]:
         "app": plan.app,
         "environments": list(plan.environments),
         "phases": [
-            {"title": p.title, "summary": p.summary,
-             "steps": [{"title": s.title, "detail": s.detail, "commands": list(s.commands), "files": list(s.files)} for s in p.steps]}
+            {
+                "title": p.title,
+                "summary": p.summary,
+                "steps": [
+                    {"title": s.title, "detail": s.detail, "commands": list(s.commands), "files": list(s.files)} for s in p.steps
+                ],
+            }
             for p in plan.phases
         ],
         "findings": [

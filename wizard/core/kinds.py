@@ -6,12 +6,33 @@ from __future__ import annotations
 # Namespace object), so they can exist once per cluster: they stay in the current environment only.
 CLUSTER_SCOPED = frozenset(
     {
-        "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterIssuer", "ClusterPolicy",
-        "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore", "CustomResourceDefinition", "FlowSchema",
-        "GatewayClass", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node", "PersistentVolume",
-        "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration", "RuntimeClass", "StorageClass",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration",
-        "VolumeAttachment", "VolumeSnapshotClass",
+        "APIService",
+        "CSIDriver",
+        "CSINode",
+        "CertificateSigningRequest",
+        "ClusterIssuer",
+        "ClusterPolicy",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterSecretStore",
+        "CustomResourceDefinition",
+        "FlowSchema",
+        "GatewayClass",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PodSecurityPolicy",
+        "PriorityClass",
+        "PriorityLevelConfiguration",
+        "RuntimeClass",
+        "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+        "VolumeSnapshotClass",
     }
 )
 
@@ -22,14 +43,46 @@ SCALABLE = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
 # Images that are third-party infrastructure rather than the app's own build (for `image_tag`).
 INFRA_IMAGES = frozenset(
     {
-        "postgres", "postgresql", "mysql", "mariadb", "mongo", "mongodb", "redis", "memcached", "rabbitmq",
-        "elasticsearch", "kafka", "zookeeper", "nginx", "busybox", "alpine", "etcd", "minio", "nats",
-        "bitnami/postgresql", "bitnami/redis", "bitnami/mysql", "bitnami/mongodb", "bitnami/kafka",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "mongodb",
+        "redis",
+        "memcached",
+        "rabbitmq",
+        "elasticsearch",
+        "kafka",
+        "zookeeper",
+        "nginx",
+        "busybox",
+        "alpine",
+        "etcd",
+        "minio",
+        "nats",
+        "bitnami/postgresql",
+        "bitnami/redis",
+        "bitnami/mysql",
+        "bitnami/mongodb",
+        "bitnami/kafka",
     }
 )
 
-BACKING_ENV = ("DATABASE_URL", "DB_HOST", "POSTGRES_HOST", "MYSQL_HOST", "REDIS_URL", "REDIS_HOST", "MONGO_URL",
-               "MONGODB_URI", "AMQP_URL", "RABBITMQ_URL", "KAFKA_BROKERS", "ELASTICSEARCH_URL")
+BACKING_ENV = (
+    "DATABASE_URL",
+    "DB_HOST",
+    "POSTGRES_HOST",
+    "MYSQL_HOST",
+    "REDIS_URL",
+    "REDIS_HOST",
+    "MONGO_URL",
+    "MONGODB_URI",
+    "AMQP_URL",
+    "RABBITMQ_URL",
+    "KAFKA_BROKERS",
+    "ELASTICSEARCH_URL",
+)
 
 
 def pod_spec(obj: dict) -> dict | None:

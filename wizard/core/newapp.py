@@ -29,7 +29,11 @@ def _deployment(answers: Answers) -> dict[str, Any]:
     if na.readiness:
         container["readinessProbe"] = {"httpGet": {"path": na.readiness, "port": "http"}, "periodSeconds": 10}
     if na.liveness:
-        container["livenessProbe"] = {"httpGet": {"path": na.liveness, "port": "http"}, "initialDelaySeconds": 10, "periodSeconds": 20}
+        container["livenessProbe"] = {
+            "httpGet": {"path": na.liveness, "port": "http"},
+            "initialDelaySeconds": 10,
+            "periodSeconds": 20,
+        }
     container["resources"] = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
     container["securityContext"] = {"allowPrivilegeEscalation": False}
     return {
@@ -78,9 +82,15 @@ def ingress_doc(answers: Answers, env: Environment) -> dict[str, Any] | None:
         "kind": "Ingress",
         "metadata": {"name": app},
         "spec": {
-            "rules": [{
-                "host": env.host,
-                "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": app, "port": {"name": "http"}}}}]},
-            }],
+            "rules": [
+                {
+                    "host": env.host,
+                    "http": {
+                        "paths": [
+                            {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": app, "port": {"name": "http"}}}}
+                        ]
+                    },
+                }
+            ],
         },
     }

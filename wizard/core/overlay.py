@@ -61,7 +61,10 @@ def hpa_doc(ctx: Context, workload: str, kind: str, scaling: Autoscaling) -> dic
             "minReplicas": scaling.min,
             "maxReplicas": scaling.max,
             "metrics": [
-                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": scaling.cpu}}}
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": scaling.cpu}},
+                }
             ],
         },
     }
@@ -78,6 +81,7 @@ class OverlayRenderer:
         self.files: dict[str, str] = {}
         self.patches: list[dict[str, Any]] = []
         self.resources: list[str] = ["../../base", "namespace.yaml"]
+        self._by_name: dict[str, ManifestObject] | None = None
 
     def _add(self, rel: str, text: str) -> None:
         self.files[f"{self.dir}/{rel}"] = text
@@ -92,7 +96,12 @@ class OverlayRenderer:
         self.patches.append(entry)
 
     def workload(self, name: str) -> ManifestObject | None:
-        return next((w for w in self.ctx.workloads() if w.name == name), None)
+        """The first workload called `name` (an index: a linear search per HPA made the overlay quadratic)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for w in self.ctx.workloads():
+                self._by_name.setdefault(w.name, w)
+        return self._by_name.get(name)
 
     # --- pieces ----------------------------------------------------------------------------------
     def namespace(self) -> None:
@@ -121,7 +130,13 @@ class OverlayRenderer:
                 for i, metric in enumerate(metrics):
                     resource = (metric or {}).get("resource") or {}
                     if resource.get("name") == "cpu" and "averageUtilization" in (resource.get("target") or {}):
-                        ops.append({"op": "replace", "path": f"/spec/metrics/{i}/resource/target/averageUtilization", "value": scaling.cpu})
+                        ops.append(
+                            {
+                                "op": "replace",
+                                "path": f"/spec/metrics/{i}/resource/target/averageUtilization",
+                                "value": scaling.cpu,
+                            }
+                        )
                 self._patch_file(f"patches/hpa-{hpa.name}.yaml", ops, {"kind": "HorizontalPodAutoscaler", "name": hpa.name})
             else:
                 self._add(f"hpa-{name}.yaml", yamlio.dump(hpa_doc(self.ctx, name, kind, scaling), header=HEADER))
@@ -165,7 +180,9 @@ class OverlayRenderer:
     def ingress_hosts(self) -> None:
         host = self.env.host
         ingresses = [o for o in self.ctx.base_objects if o.kind == "Ingress"]
-        today = sorted({str(r.get("host")) for o in ingresses for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")})
+        today = sorted(
+            {str(r.get("host")) for o in ingresses for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")}
+        )
         if host is None:
             if self.env.current or not today:
                 return
@@ -184,7 +201,9 @@ class OverlayRenderer:
             index = self.ctx.answers.environments.index(self.env)
             for old in host:
                 if old not in today:
-                    raise self._error(f"environments[{index}].host.{old}: no ingress uses this host (found: {', '.join(today) or 'none'})")
+                    raise self._error(
+                        f"environments[{index}].host.{old}: no ingress uses this host (found: {', '.join(today) or 'none'})"
+                    )
             mapping = dict(host)
         for ing in ingresses:
             spec = ing.obj.get("spec") or {}
@@ -211,10 +230,16 @@ class OverlayRenderer:
             if svc.kind != "Service":
                 continue
             ports = (svc.obj.get("spec") or {}).get("ports") or []
-            ops = [{"op": "remove", "path": f"/spec/ports/{i}/nodePort"} for i, p in enumerate(ports) if isinstance(p, dict) and "nodePort" in p]
+            ops = [
+                {"op": "remove", "path": f"/spec/ports/{i}/nodePort"}
+                for i, p in enumerate(ports)
+                if isinstance(p, dict) and "nodePort" in p
+            ]
             if ops:
                 self._patch_file(
-                    f"patches/service-{svc.name}-nodeport.yaml", list(reversed(ops)), {"kind": "Service", "name": svc.name},
+                    f"patches/service-{svc.name}-nodeport.yaml",
+                    list(reversed(ops)),
+                    {"kind": "Service", "name": svc.name},
                     note="Fixed nodePorts are cluster-wide: only the current environment keeps them; here the cluster picks one.",
                 )
 
@@ -226,7 +251,8 @@ class OverlayRenderer:
         for pvc in self.ctx.base_objects:
             if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
                 self._patch_file(
-                    f"patches/pvc-{pvc.name}-volume.yaml", [{"op": "remove", "path": "/spec/volumeName"}],
+                    f"patches/pvc-{pvc.name}-volume.yaml",
+                    [{"op": "remove", "path": "/spec/volumeName"}],
                     {"kind": "PersistentVolumeClaim", "name": pvc.name},
                     note="The named PersistentVolume belongs to the current environment; this claim gets a new volume.",
                 )
@@ -246,7 +272,8 @@ class OverlayRenderer:
                     deletes.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc.name}, "$patch": "delete"})
             for doc in deletes:
                 self._patch_file(
-                    f"patches/remove-{doc['kind'].lower()}-{doc['metadata']['name']}.yaml", doc,
+                    f"patches/remove-{doc['kind'].lower()}-{doc['metadata']['name']}.yaml",
+                    doc,
                     {"kind": doc["kind"], "name": doc["metadata"]["name"]},
                     note=f"{self.env.name} uses a {choice} {name} instead of its own instance.",
                 )
@@ -262,21 +289,31 @@ class OverlayRenderer:
         if env.current:
             # Only objects without a namespace get today's; objects pinned elsewhere keep theirs.
             doc["transformers"] = [
-                yamlio.dump({
-                    "apiVersion": "builtin", "kind": "NamespaceTransformer",
-                    "metadata": {"name": "environment-namespace", "namespace": env.namespace}, "unsetOnly": True,
-                }).rstrip("\n")
+                yamlio.dump(
+                    {
+                        "apiVersion": "builtin",
+                        "kind": "NamespaceTransformer",
+                        "metadata": {"name": "environment-namespace", "namespace": env.namespace},
+                        "unsetOnly": True,
+                    }
+                ).rstrip("\n")
             ]
         keep_selectors = env.current and _selectors_use_env_label(self.ctx)
-        doc["labels"] = [] if keep_selectors else [{
-            # Only the environment label: a key the base already puts into selectors (an adopted
-            # commonLabels' app.kubernetes.io/part-of, say) would have its selector value rewritten.
-            "pairs": {ENV_LABEL: env.name},
-            # New objects may select on the label; running ones must not (selectors are immutable).
-            "includeSelectors": (not env.current) and _selectors_use_env_label(self.ctx),
-            # Today's pods are not restarted by the hand-over: their templates stay as they are.
-            "includeTemplates": not env.current,
-        }]
+        doc["labels"] = (
+            []
+            if keep_selectors
+            else [
+                {
+                    # Only the environment label: a key the base already puts into selectors (an adopted
+                    # commonLabels' app.kubernetes.io/part-of, say) would have its selector value rewritten.
+                    "pairs": {ENV_LABEL: env.name},
+                    # New objects may select on the label; running ones must not (selectors are immutable).
+                    "includeSelectors": (not env.current) and _selectors_use_env_label(self.ctx),
+                    # Today's pods are not restarted by the hand-over: their templates stay as they are.
+                    "includeTemplates": not env.current,
+                }
+            ]
+        )
         if not doc["labels"]:
             # Today's selectors already carry the label: the current environment keeps them exactly.
             del doc["labels"]
@@ -301,7 +338,9 @@ class OverlayRenderer:
         index = self.ctx.answers.environments.index(self.env)
         for name in tag:
             if name not in known:
-                raise self._error(f"environments[{index}].image_tag.{name}: no container uses this image (found: {', '.join(sorted(known))})")
+                raise self._error(
+                    f"environments[{index}].image_tag.{name}: no container uses this image (found: {', '.join(sorted(known))})"
+                )
         return [{"name": n, "newTag": t} for n, t in sorted(tag.items())]
 
     def new_app_ingress(self) -> None:

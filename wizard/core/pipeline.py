@@ -46,7 +46,10 @@ def load_answers(repo: Path, data: Any, origin: str) -> tuple[Answers, Inventory
     inventory = scan(repo, str(source).rstrip("/") if source else None)
     git = git_facts(repo)
     answers = parse_answers(
-        data, origin, today_namespace=inventory.today_namespace, git_url=git.remote_url and (git.https_url or git.remote_url),
+        data,
+        origin,
+        today_namespace=inventory.today_namespace,
+        git_url=git.remote_url and (git.https_url or git.remote_url),
         git_branch=git.branch,
     )
     return answers, inventory
@@ -96,7 +99,8 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
 
     hpa_targets = {
         str(((o.obj.get("spec") or {}).get("scaleTargetRef") or {}).get("name"))
-        for o in objects if o.kind == "HorizontalPodAutoscaler"
+        for o in objects
+        if o.kind == "HorizontalPodAutoscaler"
     }
     secrets: dict[str, set[str]] = {}
     for o in objects:
@@ -114,14 +118,27 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
         "namespaces": sorted({o.namespace for o in objects if o.namespace}),
         "kinds": dict(sorted(kinds.items())),
         "workloads": [
-            {"kind": o.kind, "name": o.name, "replicas": (o.obj.get("spec") or {}).get("replicas", 1 if o.kind in SCALABLE else None),
-             "images": [str(c.get("image")) for c in containers(o.obj)], "autoscaled": o.name in hpa_targets}
-            for o in objects if o.kind in WORKLOADS
+            {
+                "kind": o.kind,
+                "name": o.name,
+                "replicas": (o.obj.get("spec") or {}).get("replicas", 1 if o.kind in SCALABLE else None),
+                "images": [str(c.get("image")) for c in containers(o.obj)],
+                "autoscaled": o.name in hpa_targets,
+            }
+            for o in objects
+            if o.kind in WORKLOADS
         ],
         "configmaps": sorted({o.name for o in objects if o.kind == "ConfigMap"}),
         "secrets": {k: sorted(v) for k, v in sorted(secrets.items())},
-        "hosts": sorted({str(r.get("host")) for o in objects if o.kind == "Ingress"
-                         for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")}),
+        "hosts": sorted(
+            {
+                str(r.get("host"))
+                for o in objects
+                if o.kind == "Ingress"
+                for r in (o.obj.get("spec") or {}).get("rules") or []
+                if r.get("host")
+            }
+        ),
         "backing_services": backing_services(inventory),
         "git": {"url": git.https_url or git.remote_url, "branch": git.branch},
         "has_kustomization": inventory.adopted is not None,

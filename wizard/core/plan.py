@@ -39,7 +39,11 @@ def _prepare(ctx: Context) -> Phase:
     steps.append(Step(
         "Open a pull request",
         "Commit the new layout on a branch; this plan is in MIGRATION.md for the review. Nothing is deployed yet.",
-        ("git switch -c k8s-wizard/multi-env", f"git add {lay.output} MIGRATION.md .k8s-wizard.yaml", "git commit -m 'Kustomize base, overlays and Flux'"),
+        (
+            "git switch -c k8s-wizard/multi-env",
+            f"git add {lay.output} MIGRATION.md .k8s-wizard.yaml .k8s-wizard",
+            "git commit -m 'Kustomize base, overlays and Flux'",
+        ),
     ))
     return Phase("Prepare the base", "Restructure into a Kustomize base and overlays; deploy nothing yet.", tuple(steps))
 
@@ -140,7 +144,10 @@ def _migrate_current(ctx: Context) -> Phase:
             "'Migrating Deployments and StatefulSets to horizontal autoscaling': with kubectl apply, remove "
             "spec.replicas from the last-applied configuration first; with Flux >= 2.9 you can instead add "
             "`.spec.ignore: [{paths: [/spec/replicas]}]` to the Kustomization.",
-            tuple(f"kubectl -n {cur.namespace} apply edit-last-applied deployment/{n}  # delete spec.replicas" for n in autoscaled),
+            tuple(
+                f"kubectl -n {cur.namespace} apply edit-last-applied deployment/{n}  # delete spec.replicas"
+                for n in autoscaled
+            ),
         ))
     workloads = [w for w in ctx.workloads() if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
     steps.append(Step(

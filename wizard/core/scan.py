@@ -88,19 +88,37 @@ class Inventory:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     adopted: Adopted | None = None
 
+    # The derived facts below are asked for once per object (render, findings), so they are cached:
+    # recomputing them made a 1,000-document scan quadratic. The cache key is the list of files and
+    # the adopted kustomization; the scan only ever appends whole files, which changes the key.
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _cached(self, name: str) -> tuple[bool, Any]:
+        key = (len(self.files), id(self.files), id(self.adopted))
+        if self._cache.get("key") != key:
+            self._cache.clear()
+            self._cache["key"] = key
+        return (True, self._cache[name]) if name in self._cache else (False, None)
+
     @property
     def objects(self) -> list[ManifestObject]:
-        return [o for f in self.files for o in f.objects]
+        hit, value = self._cached("objects")
+        if not hit:
+            value = self._cache["objects"] = tuple(o for f in self.files for o in f.objects)
+        return list(value)
 
     @property
     def today_namespace(self) -> str | None:
         """The namespace today's objects live in: the adopted kustomization's, else the most common one set."""
         if self.adopted and self.adopted.data.get("namespace"):
             return str(self.adopted.data["namespace"])
+        hit, value = self._cached("today_namespace")
+        if hit:
+            return value
         counts = Counter(o.namespace for o in self.objects if o.namespace and o.kind not in CLUSTER_SCOPED)
-        if not counts:
-            return None
-        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        value = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counts else None
+        self._cache["today_namespace"] = value
+        return value
 
     def workloads(self) -> list[ManifestObject]:
         return [o for o in self.objects if o.kind in WORKLOADS]
@@ -250,7 +268,8 @@ def scan(repo: Path, source: str | None) -> Inventory:
         candidates = [root / f for f in listed]
     else:
         candidates = sorted(
-            p for p in root.rglob("*")
+            p
+            for p in root.rglob("*")
             if p.is_file() and p.suffix in YAML_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(root).parts)
         )
         nested = [p for p in candidates if p.name in KUSTOMIZATION_NAMES]
@@ -320,7 +339,13 @@ def backing_services(inv: Inventory) -> list[dict[str, str]]:
         if w.kind == "StatefulSet" or re.search(r"postgres|mysql|mariadb|mongo|redis|rabbitmq|kafka|elastic", images):
             if w.name not in seen:
                 seen.add(w.name)
-                found.append({"name": w.name, "kind": w.kind, "evidence": f"{w.kind.lower()}/{w.name} runs {images.split()[0] if images else 'it'}"})
+                found.append(
+                    {
+                        "name": w.name,
+                        "kind": w.kind,
+                        "evidence": f"{w.kind.lower()}/{w.name} runs {images.split()[0] if images else 'it'}",
+                    }
+                )
     for w in inv.workloads():
         for c in containers(w.obj):
             for env in c.get("env") or []:

@@ -13,10 +13,12 @@ def _validate(ctx: Context) -> dict[str, Any]:
     out = ctx.layout.output
     steps: list[dict[str, Any]] = [{"uses": "actions/checkout@v4"}]
     for env in ctx.answers.environments:
-        steps.append({
-            "name": f"Build {env.name}",
-            "run": f"kubectl kustomize {ctx.layout.overlay(env.name)} > /dev/null",
-        })
+        steps.append(
+            {
+                "name": f"Build {env.name}",
+                "run": f"kubectl kustomize {ctx.layout.overlay(env.name)} > /dev/null",
+            }
+        )
     steps.append({"name": "Build Flux objects", "run": f"kubectl kustomize {ctx.layout.flux} > /dev/null"})
     return {
         "name": "k8s-wizard validate",
@@ -32,7 +34,7 @@ def _promote(ctx: Context) -> dict[str, Any]:
     previous = {envs[i + 1]: envs[i] for i in range(len(envs) - 1)}
     case = "\n".join(f"  {t}) from={p} ;;" for t, p in previous.items())
     script = (
-        'set -euo pipefail\n'
+        "set -euo pipefail\n"
         'case "$TARGET" in\n'
         f"{case}\n"
         '  *) echo "unknown environment $TARGET" >&2; exit 1 ;;\n'

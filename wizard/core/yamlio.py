@@ -9,6 +9,7 @@ exactly as given: no value is ever pasted into YAML text.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -32,11 +33,19 @@ def load(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
+_EMITTERS = threading.local()
+
+
 def _emitter() -> YAML:
-    out = YAML(typ="rt")
-    out.indent(mapping=2, sequence=4, offset=2)
-    out.width = 4096  # never fold long values: a folded line is a changed line in a diff
-    out.preserve_quotes = True
+    """One configured emitter per thread: creating a YAML() instance globs for plug-ins, which cost
+    more than the dump itself for the small documents the overlays are made of."""
+    out: YAML | None = getattr(_EMITTERS, "yaml", None)
+    if out is None:
+        out = YAML(typ="rt")
+        out.indent(mapping=2, sequence=4, offset=2)
+        out.width = 4096  # never fold long values: a folded line is a changed line in a diff
+        out.preserve_quotes = True
+        _EMITTERS.yaml = out
     return out
 
 
