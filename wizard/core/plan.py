@@ -48,18 +48,31 @@ def _prepare(ctx: Context) -> Phase:
     return Phase("Prepare the base", "Restructure into a Kustomize base and overlays; deploy nothing yet.", tuple(steps))
 
 
+def _secrets_inventory(ctx: Context, env_name: str, namespace: str) -> str:
+    """The Secrets an environment needs: each key and the workloads that use it (names only)."""
+    from wizard.core.sealer import key_users
+
+    users = key_users(ctx)
+    parts = []
+    for need in ctx.secret_needs():
+        keys = "; ".join(f"{k} ({', '.join(u) or 'no workload'})" for k, u in users.get(need.name, {}).items())
+        parts.append(f"{need.name}: {keys or 'keys unknown (used whole by ' + (', '.join(need.users) or '-') + ')'}")
+    return f"Secrets {env_name} needs in {namespace}: " + " | ".join(parts) + ". "
+
+
 def _secrets_step(ctx: Context, env_name: str, namespace: str, current: bool) -> Step | None:
     secrets = secret_map(ctx)
     provider = ctx.answers.secrets.provider
     if not secrets or provider == "none":
         return None
+    inventory = _secrets_inventory(ctx, env_name, namespace)
     overlay = ctx.layout.overlay(env_name)
     cfg = ctx.answers.secrets
     if provider == "sops":
         return Step(
             f"Encrypt {env_name}'s secrets with SOPS",
-            f"Replace the age recipient for {env_name} in .sops.yaml, then type each value when asked (it is not echoed "
-            "and never touches disk unencrypted). The cluster needs the age private key as Secret sops-age in "
+            inventory + f"Replace the age recipient for {env_name} in .sops.yaml, then type each value when asked "
+            "(it is not echoed and never touches disk unencrypted). The cluster needs the age private key as Secret sops-age in "
             "flux-system.",
             (f"bash {overlay}/encrypt-secrets.sh", "k8s-wizard apply"),
             (f"{overlay}/secrets/",),
@@ -73,16 +86,15 @@ def _secrets_step(ctx: Context, env_name: str, namespace: str, current: bool) ->
         lines = tuple(line for line in commands.splitlines() if line and not line.startswith("#")) + ("k8s-wizard apply",)
         return Step(
             f"Seal {env_name}'s secrets from the cluster",
-            "The values that run today are piped from the cluster straight into kubeseal: they never touch disk. "
+            inventory + "The values that run today are piped from the cluster straight into kubeseal: they never touch disk. "
             "The managed annotation lets the controller take over the existing Secrets without recreating them.",
             lines,
             (f"{overlay}/secrets/",),
         )
-    keys = "; ".join(f"{name}: {', '.join(k)}" for name, k in sorted(secrets.items()))
     cert = f" --cert {cfg.cert}" if cfg.cert else " --cert pub-cert.pem"
     return Step(
         f"Seal {env_name}'s secrets",
-        f"Needed: {keys}. Either seal offline with the controller's certificate (`kubeseal --fetch-cert`), or run the "
+        inventory + "Either seal offline with the controller's certificate (`kubeseal --fetch-cert`), or run the "
         "script, which asks for each value without echo and pipes it to kubeseal. Then re-run apply so the overlay "
         "lists the sealed files.",
         (f"k8s-wizard seal {env_name}{cert}", f"bash {overlay}/seal-secrets.sh", "k8s-wizard apply"),
