@@ -64,7 +64,11 @@ def default_namespace(envs: list[dict[str, Any]], name: str) -> str:
 
 
 def add_environment(
-    data: Any, name: str, after: str | None = None, namespace: str | None = None, from_env: str | None = None,
+    data: Any,
+    name: str,
+    after: str | None = None,
+    namespace: str | None = None,
+    from_env: str | None = None,
 ) -> dict[str, Any]:
     """The answers with environment `name` added to the promotion order.
 
