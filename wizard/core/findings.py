@@ -156,15 +156,6 @@ def analyse(ctx: Context) -> list[Finding]:
                             _src(ctx, obj.file),
                         )
                     )
-        if obj.namespace:
-            out.append(
-                Finding(
-                    Level.INFO,
-                    "hard-coded-namespace",
-                    f"{obj.ref} hard-codes namespace {obj.namespace}; each overlay sets its environment's namespace instead.",
-                    _src(ctx, obj.file),
-                )
-            )
         if obj.kind == "Service":
             for port in (obj.obj.get("spec") or {}).get("ports") or []:
                 if isinstance(port, dict) and port.get("nodePort"):
@@ -177,6 +168,32 @@ def analyse(ctx: Context) -> list[Finding]:
                             _src(ctx, obj.file),
                         )
                     )
+
+    pinned = [o for o in ctx.base_objects if o.namespace]
+    if pinned:
+        namespaces = sorted({str(o.namespace) for o in pinned})
+        out.append(
+            Finding(
+                Level.INFO,
+                "hard-coded-namespace",
+                f"{len(pinned)} object(s) hard-code namespace {', '.join(namespaces)} "
+                f"({', '.join(o.ref for o in pinned[:6])}{', ...' if len(pinned) > 6 else ''}); "
+                "each overlay sets its environment's namespace instead.",
+                _src(ctx, pinned[0].file),
+            )
+        )
+    kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
+    for pvc in ctx.base_objects:
+        if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
+            out.append(
+                Finding(
+                    Level.INFO,
+                    "claim-new-volume",
+                    f"PersistentVolumeClaim/{pvc.name} binds PersistentVolume {pvc.obj['spec']['volumeName']}, which stays "
+                    f"in {cur_name}: other environments' claims get a new volume from the cluster's default StorageClass.",
+                    _src(ctx, pvc.file),
+                )
+            )
 
     for obj, reason in ctx.current_only:
         out.append(

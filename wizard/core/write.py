@@ -35,7 +35,10 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
     if any(c.kind is ChangeKind.CONFLICT for c in changes):
         raise WizardError("unsettled conflicts: nothing written")
     writes = {c.path: c.new for c in pending if c.kind is not ChangeKind.REMOVE}
-    writes.update(extra or {})
+    for rel, text in (extra or {}).items():
+        target = repo / rel
+        if not (target.is_file() and target.read_bytes() == (text or "").encode("utf-8")):
+            writes[rel] = text
     removes = [c.path for c in pending if c.kind is ChangeKind.REMOVE]
     targets = {rel: _inside(repo, rel) for rel in [*writes, *removes]}
 
