@@ -161,7 +161,7 @@ def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
             findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
     findings.extend(check_flux(repo, output))
     findings.extend(isolation([b for b in builds if b.ok]))
-    from wizard.core.sealer import stale_sealed_secrets  # sealer imports the pipeline, which must not import us first
+    from wizard.core.sealer import stale_sealed_secrets  # only validate() needs it
 
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
     return builds, findings
