@@ -150,12 +150,14 @@ def _yaml_error(path: str, exc: yaml.YAMLError, base_line: int) -> InputError:
     return InputError(f"{path}{line}: {problem}")
 
 
-def _load_file(rel: str, text: str) -> SourceFile:
+def _load_file(rel: str, text: str, shown: str | None = None) -> SourceFile:
+    """Split and parse one manifest file; errors name `shown` (the path relative to the repository)."""
+    where = shown or rel
     if text.startswith("\ufeff"):
         text = text[1:]
     if _HELM.search(text):
         raise InputError(
-            f"{rel}: this is a Helm template ({{{{ .Values ... }}}}), not a plain manifest. k8s-wizard migrates plain "
+            f"{where}: this is a Helm template ({{{{ .Values ... }}}}), not a plain manifest. k8s-wizard migrates plain "
             "manifests; for a chart, render it once (`helm template`) into a folder and point `source` there, or deploy "
             "the chart per environment with a Flux HelmRelease."
         )
@@ -166,8 +168,8 @@ def _load_file(rel: str, text: str) -> SourceFile:
             docs = yamlio.load_all(segment)
         except yaml.YAMLError as exc:
             if "{{" in segment:
-                raise InputError(f"{rel}: looks like a template ({{{{ }}}}); render it first (helm template)") from None
-            raise _yaml_error(rel, exc, line) from None
+                raise InputError(f"{where}: looks like a template ({{{{ }}}}); render it first (helm template)") from None
+            raise _yaml_error(where, exc, line) from None
         line += segment.count("\n")
         for doc in docs:
             if doc is None:
@@ -182,7 +184,7 @@ def _load_file(rel: str, text: str) -> SourceFile:
                 continue
             meta = doc.get("metadata")
             if not isinstance(meta, dict) or not meta.get("name"):
-                raise InputError(f"{rel}: a {doc['kind']} without metadata.name (document {index + 1})")
+                raise InputError(f"{where}: a {doc['kind']} without metadata.name (document {index + 1})")
             sf.objects.append(ManifestObject(rel, index, doc))
     return sf
 
@@ -281,7 +283,7 @@ def scan(repo: Path, source: str | None) -> Inventory:
             )
     for path in candidates:
         rel = path.relative_to(root).as_posix()
-        sf = _load_file(rel, _read(path, f"{source}/{rel}"))
+        sf = _load_file(rel, _read(path, f"{source}/{rel}"), f"{source}/{rel}")
         if not sf.objects:
             inv.skipped.append((f"{source}/{rel}", _skip_reason(sf)))
             continue
