@@ -379,3 +379,19 @@ def test_unlisted_sealed_file_is_reported(repo: Path, certs: dict[str, Path]) ->
                      encoding="utf-8")
     answers, _ = read_answers(repo, None)
     assert [f.code for f in stale_sealed_secrets(repo, answers)] == ["sealed-secret-unlisted"]
+
+
+def test_other_pending_changes_leave_the_listing_to_apply(repo: Path, certs: dict[str, Path], controller_key) -> None:
+    answers_file = repo / ANSWERS_FILE
+    answers_file.write_text(answers_file.read_text(encoding="utf-8").replace("replicas: 1\n", "replicas: 3\n"), encoding="utf-8")
+    kfile = repo / "k8s/overlays/staging/kustomization.yaml"
+    before = kfile.read_text(encoding="utf-8")
+    code, text = seal(repo, "staging", certs["valid"], VALUES)
+    assert code == 0, text
+    assert "run `k8s-wizard apply`" in text and "k8s/overlays/staging/kustomization.yaml" in text
+    assert kfile.read_text(encoding="utf-8") == before  # the changed replica count is apply's to write, after review
+    assert (repo / SEALED.format(env="staging")).is_file()
+    code, text = run("apply", "--repo", str(repo), "--yes")
+    assert code == 0, text
+    obj = sealed_in_build(repo, "staging")
+    assert unseal(controller_key, obj) == VALUES
