@@ -32,6 +32,7 @@ Ask = Callable[[str], str]
 
 
 def _repo(args: argparse.Namespace) -> Path:
+    """The repository folder of --repo."""
     repo = Path(args.repo).resolve()
     if not repo.is_dir():
         raise InputError(f"--repo: {args.repo} is not a folder")

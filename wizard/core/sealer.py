@@ -187,10 +187,12 @@ def select_needs(
 
 # --- the final identity in the overlay's build -----------------------------------------------------
 def _kustomization_file(folder: Path) -> Path | None:
+    """The kustomization file of a folder, whichever of the names kustomize accepts it has."""
     return next((folder / n for n in KUSTOMIZATION_NAMES if (folder / n).is_file()), None)
 
 
 def _kustomize_command() -> list[str] | None:
+    """`kustomize build` or `kubectl kustomize`, or None when neither is installed."""
     if shutil.which("kustomize"):
         return ["kustomize", "build"]
     if shutil.which("kubectl"):
@@ -209,6 +211,7 @@ def _probe_doc(name: str, namespace: str) -> dict[str, Any]:
 
 
 def _is_sealed_file(entry: Any) -> bool:
+    """True for a `resources` entry that names one of the overlay's sealed files."""
     return isinstance(entry, str) and entry.startswith("secrets/") and entry.endswith(".sealedsecret.yaml")
 
 
@@ -357,6 +360,7 @@ def sealed_for(obj: Mapping[str, Any]) -> tuple[str, str, Scope]:
 
 
 def _read_existing(repo: Path, rel: str) -> tuple[str | None, dict[str, Any] | None]:
+    """(text, object) of an existing SealedSecret file, or (None, None) when there is none."""
     path = repo / rel
     if not path.is_file():
         return None, None
@@ -456,6 +460,7 @@ def _only_lists_sealed_files(change: FileChange) -> bool:
         return False
 
     def without(doc: dict[str, Any]) -> dict[str, Any]:
+        """The kustomization without its sealed-file resources."""
         return {**doc, "resources": [r for r in doc.get("resources") or [] if not _is_sealed_file(r)]}
 
     return without(old) == without(new)
@@ -475,6 +480,7 @@ def _restore(repo: Path, changes: Sequence[FileChange]) -> None:
 
 
 def _all_listed(repo: Path, kustomization: str, paths: Sequence[str]) -> bool:
+    """True when the kustomization's `resources` name every one of ``paths``."""
     kfile = repo / kustomization
     if not kfile.is_file():
         return False
@@ -489,6 +495,7 @@ def _all_listed(repo: Path, kustomization: str, paths: Sequence[str]) -> bool:
 
 # --- stale SealedSecrets ---------------------------------------------------------------------------
 def _build_overlay(repo: Path, rel: str, command: list[str]) -> tuple[bool, list[dict[str, Any]]]:
+    """(ok, objects) of one overlay's real build."""
     proc = subprocess.run([*command, str(repo / rel)], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return False, []
@@ -496,6 +503,7 @@ def _build_overlay(repo: Path, rel: str, command: list[str]) -> tuple[bool, list
 
 
 def _overlay_envs(repo: Path, output: str, answers: Answers | None, environments: Sequence[str] | None) -> list[str]:
+    """The environments to check: those given, else the answers', else every overlay folder."""
     if environments is not None:
         return list(environments)
     if answers is not None:
@@ -553,6 +561,7 @@ def stale_sealed_secrets(
 
 
 def _check_one(rel: str, env: str, doc: dict[str, Any], built: list[dict[str, Any]]) -> list[Finding]:
+    """Find one sealed file's object in the build (by its ciphertexts) and compare identities."""
     name, namespace, scope = sealed_for(doc)
     data = (doc.get("spec") or {}).get("encryptedData") or {}
     match = next((o for o in built if ((o.get("spec") or {}).get("encryptedData") or {}) == data and data), None)
