@@ -482,3 +482,84 @@ def test_replicas_conflict_on_a_small_repo(tmp_path: Path) -> None:
     ok(cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes", "--conflicts", "new"))
     assert "count: 5\n" in kpath.read_text(encoding="utf-8")
     assert_builds(repo, "k8s", "production")
+
+
+# --- the answers file is an input too: the user's comments and formatting there are edits to keep ----------------
+HAND_WRITTEN = """\
+# Our shop. Ask #platform before changing the namespaces.
+version: 1
+app: shop
+source: manifests
+environments:
+  - name: staging
+    namespace: shop-staging
+    replicas: 1  # enough for the smoke tests
+    resources:
+      requests: {cpu: 100m, memory: 128Mi}
+  - name: production
+    current: true
+    namespace: shop
+flux: {url: "https://github.com/acme/shop.git", branch: main}
+"""
+
+
+def _web_repo(root: Path) -> Path:
+    repo = root / "repo"
+    (repo / "manifests").mkdir(parents=True)
+    (repo / "manifests" / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+        "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+        "    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/web:1.2.3\n",
+        encoding="utf-8",
+    )
+    return repo
+
+
+def test_hand_written_answers_file_in_the_repo(tmp_path: Path) -> None:
+    """`apply` with the default answers (<repo>/.k8s-wizard.yaml) keeps the file as written; add-env and
+    remove-env change only the environments in it, keeping the comments; the tree follows the answers."""
+    repo = _web_repo(tmp_path)
+    answers = repo / ANSWERS
+    answers.write_text(HAND_WRITTEN, encoding="utf-8")
+    result = ok(cli("apply", "--repo", str(repo), "--yes"))
+    assert "CONFLICT" not in result.out
+    assert answers.read_text(encoding="utf-8") == HAND_WRITTEN
+    assert_noop_rerun(repo)
+
+    ok(cli("add-env", "qa", "--repo", str(repo), "--yes"))
+    text = answers.read_text(encoding="utf-8")
+    assert "# Our shop. Ask #platform before changing the namespaces.\n" in text
+    assert "replicas: 1  # enough for the smoke tests\n" in text
+    assert env_order(repo) == ["staging", "qa", "production"]
+    assert flux_chain(repo, "k8s", "shop") == expected_chain(["staging", "qa", "production"])
+    assert_builds(repo, "k8s", "qa")
+    assert_noop_rerun(repo)
+
+    ok(cli("remove-env", "qa", "--repo", str(repo), "--yes"))
+    text = answers.read_text(encoding="utf-8")
+    assert "replicas: 1  # enough for the smoke tests\n" in text and "qa" not in text
+    assert yaml.safe_load(text) == yaml.safe_load(HAND_WRITTEN) | {"environments": yaml.safe_load(text)["environments"]}
+    assert env_order(repo) == ["staging", "production"]
+    assert not (repo / "k8s" / "overlays" / "qa").exists()
+    assert_noop_rerun(repo)
+
+
+def test_comment_on_an_answer_is_not_a_conflict(tmp_path: Path) -> None:
+    """After a normal apply, the user changes an answer in .k8s-wizard.yaml and comments it: re-runs merge."""
+    repo = _web_repo(tmp_path)
+    answers_file = tmp_path / "answers.yaml"
+    answers_file.write_text(HAND_WRITTEN, encoding="utf-8")
+    ok(cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes"))
+    saved_file = repo / ANSWERS
+    edited = replace_once(saved_file.read_text(encoding="utf-8"), "    replicas: 1\n", "    replicas: 2  # load test\n")
+    saved_file.write_text(edited, encoding="utf-8")
+
+    result = ok(cli("apply", "--repo", str(repo), "--yes"))  # the changed answer is applied
+    assert "CONFLICT" not in result.out
+    assert saved_file.read_text(encoding="utf-8") == edited
+    assert "count: 2" in (repo / "k8s" / "overlays" / "staging" / "kustomization.yaml").read_text(encoding="utf-8")
+    ok(cli("add-env", "qa", "--repo", str(repo), "--from", "staging", "--yes"))
+    text = saved_file.read_text(encoding="utf-8")
+    assert "    replicas: 2  # load test\n" in text
+    assert "count: 2" in (repo / "k8s" / "overlays" / "qa" / "kustomization.yaml").read_text(encoding="utf-8")
+    assert_noop_rerun(repo)

@@ -48,14 +48,25 @@ def _read(repo: Path, rel: str) -> str | None:
         return None
 
 
-def preview(repo: Path, rendered: dict[str, str], *, owned_prefixes: tuple[str, ...] = ()) -> list[FileChange]:
-    """Every file a write would touch, classified, sorted by path."""
+def preview(
+    repo: Path,
+    rendered: dict[str, str],
+    *,
+    owned_prefixes: tuple[str, ...] = (),
+    bases: dict[str, str] | None = None,
+) -> list[FileChange]:
+    """Every file a write would touch, classified, sorted by path.
+
+    `bases` gives, for some paths, the merge base to use instead of the record (the answers file is
+    merged against its own normalized text, so comments and formatting in it are the user's edits).
+    """
     state = read_state(repo)
+    bases = bases or {}
     changes: list[FileChange] = []
     for rel in sorted(rendered):
         new = rendered[rel]
         disk = _read(repo, rel)
-        base = state.get(rel)
+        base = bases.get(rel, state.get(rel)) if disk is not None else state.get(rel)
         if disk is None:
             if base is not None:
                 changes.append(FileChange(rel, ChangeKind.UNCHANGED, None, None, "you deleted it; not recreated", base, new))

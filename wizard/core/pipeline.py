@@ -9,13 +9,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from wizard.core.answers import ANSWERS_FILE, Answers, parse_answers, read_answers_file
+import yaml
+
+from wizard.core import yamlio
+from wizard.core.answers import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
 from wizard.core.changes import Choice, preview, settle, state_text
 from wizard.core.context import Context
+from wizard.core.errors import WizardError
 from wizard.core.export import to_markdown
 from wizard.core.findings import analyse
 from wizard.core.gitinfo import git_facts
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
+from wizard.core.merge import resolve
 from wizard.core.model import ChangeKind, FileChange, Plan
 from wizard.core.plan import build_plan
 from wizard.core.render import render
@@ -70,8 +75,54 @@ def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> O
     findings = analyse(ctx)
     plan = build_plan(ctx, findings)
     rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
-    changes = preview(repo, rendered)
+    changes = preview(repo, rendered, bases=_answers_base(repo, inventory))
+    changes = [_answers_change(c, answers, inventory) if c.path == ANSWERS_FILE else c for c in changes]
     return Outcome(answers, replace(plan, changes=tuple(changes)), rendered)
+
+
+def _normalized(text: str, origin: str, inventory: Inventory, git_url: str | None, git_branch: str | None) -> str | None:
+    """An answers file's text, normalized (None when it does not load or validate)."""
+    try:
+        data = yamlio.load(text)
+        answers = parse_answers(data, origin, today_namespace=inventory.today_namespace, git_url=git_url, git_branch=git_branch)
+    except (WizardError, yaml.YAMLError):
+        return None
+    return answers_text(answers)
+
+
+def _answers_base(repo: Path, inventory: Inventory) -> dict[str, str]:
+    """The merge base of the answers file: what is on disk, normalized.
+
+    The answers file is the input as well as an output: merged against its normalized self, a comment or
+    different formatting there is the user's edit (kept), only the answer changes are the tool's, and a
+    hand-written file is not "a file k8s-wizard did not write". An unreadable file falls back to the record.
+    """
+    path = repo / ANSWERS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    git = git_facts(repo)
+    normalized = _normalized(text, str(path), inventory, git.remote_url and (git.https_url or git.remote_url), git.branch)
+    return {ANSWERS_FILE: normalized} if normalized is not None else {}
+
+
+def _answers_change(change: FileChange, answers: Answers, inventory: Inventory) -> FileChange:
+    """The answers file always ends up saying exactly the answers the other files were generated from.
+
+    Never a conflict for the user to settle (keeping theirs would make the next run generate something
+    else): the user's comments and formatting are kept where the merge allows, and when the merged text
+    would not mean the same answers, the normalized file is written.
+    """
+    new = change.generated
+    if new is None or change.kind not in (ChangeKind.CHANGE, ChangeKind.CONFLICT) or change.old is None:
+        return change
+    text = change.new if change.kind is ChangeKind.CHANGE else resolve(change.base or "", change.old, new, "new")
+    note = "your comments kept"
+    if text is None or _normalized(text, ANSWERS_FILE, inventory, answers.flux_url, answers.flux_branch) != new:
+        text, note = new, "rewritten: your edits there did not merge"
+    kind = ChangeKind.UNCHANGED if text == change.old else ChangeKind.CHANGE
+    return replace(change, kind=kind, new=text, note=note if change.old != change.base else "", conflicts=0)
 
 
 def settle_conflicts(outcome: Outcome, choice: Choice, paths: set[str] | None = None) -> Outcome:
