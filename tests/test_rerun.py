@@ -563,3 +563,29 @@ def test_comment_on_an_answer_is_not_a_conflict(tmp_path: Path) -> None:
     assert "    replicas: 2  # load test\n" in text
     assert "count: 2" in (repo / "k8s" / "overlays" / "qa" / "kustomization.yaml").read_text(encoding="utf-8")
     assert_noop_rerun(repo)
+
+
+def test_remove_env_leaves_the_users_files_and_stops_on_edited_ones(plain: Edited) -> None:
+    e = plain
+    ok(cli("add-env", "qa", "--repo", str(e.repo), "--yes"))
+    qa = e.repo / e.output / "overlays" / "qa"
+    mine = qa / "secrets" / "api.sealedsecret.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# sealed by hand\n", encoding="utf-8")
+
+    # An edited qa file: removing it would lose the edit, so --yes stops (exit 1, nothing written).
+    kustomization = qa / "kustomization.yaml"
+    original = kustomization.read_text(encoding="utf-8")
+    kustomization.write_text(original + "# tuned for the load test\n", encoding="utf-8")
+    before = tree_bytes(e.repo)
+    result = cli("remove-env", "qa", "--repo", str(e.repo), "--yes")
+    assert result.code == 1, result.describe()
+    assert f"CONFLICT  {e.output}/overlays/qa/kustomization.yaml  (no longer generated, but you edited it)" in result.out
+    assert tree_diff(before, tree_bytes(e.repo)) == []
+
+    kustomization.write_text(original, encoding="utf-8")
+    result = ok(cli("remove-env", "qa", "--repo", str(e.repo), "--yes"))
+    assert f"  {e.output}/overlays/qa/secrets/api.sealedsecret.yaml" in result.out
+    assert mine.read_text(encoding="utf-8") == "# sealed by hand\n"
+    assert not kustomization.exists() and not (e.repo / e.output / "flux" / "qa.yaml").exists()
+    assert_noop_rerun(e.repo)
