@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ALL_CASES, Case, RunResult, make_repo, run_cli
-from kube import build, tree_bytes, tree_diff
+from kube import SCHEMAS, build, tree_bytes, tree_diff, validate_crd
 
 from wizard.core.kinds import image_name, is_infra_image
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
@@ -263,9 +263,13 @@ def test_add_env_keeps_hand_edits_and_follows_the_order(edited: Edited) -> None:
     flux_list = yaml.safe_load((e.repo / e.output / "flux" / "kustomization.yaml").read_text(encoding="utf-8"))
     assert "qa.yaml" in flux_list["resources"]
 
-    # qa and every other overlay build with the real kustomize, without warnings.
+    # qa and every other overlay build with the real kustomize, without warnings; Flux objects match the CRDs.
     for env in ("staging", "qa", "production"):
         assert_builds(e.repo, e.output, env)
+    if SCHEMAS.is_dir():
+        for env in ("qa", "production"):
+            validate_crd(yaml.safe_load((e.repo / e.output / "flux" / f"{env}.yaml").read_text(encoding="utf-8")))
+    ok(cli("validate", "--repo", str(e.repo)))
     namespaces = {str(env["name"]): str(env["namespace"]) for env in saved(e.repo)["environments"]}
     assert len(set(namespaces.values())) == 3
 
