@@ -33,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"k8s-wizard {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
+    def conflicts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--conflicts",
+            choices=("fail", "mine", "new", "markers"),
+            default="fail",
+            help="how to settle files where your edits collide with the change (default: fail)",
+        )
+
     def repo_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--repo", type=Path, default=Path("."), help="the repository root (default: .)")
 
@@ -45,12 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--answers", type=Path, help="answers file (default: <repo>/.k8s-wizard.yaml)")
     apply.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
     apply.add_argument("--yes", action="store_true", help="write without asking")
-    apply.add_argument(
-        "--conflicts",
-        choices=("fail", "mine", "new", "markers"),
-        default="fail",
-        help="how to settle files where your edits collide with the change (default: fail)",
-    )
+    conflicts(apply)
 
     plan = sub.add_parser("plan", help="print the migration plan")
     repo_arg(plan)
@@ -78,12 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--from", dest="from_env", help="start from this environment's differences")
     add.add_argument("--yes", action="store_true")
     add.add_argument("--dry-run", action="store_true")
+    conflicts(add)
 
     rm = sub.add_parser("remove-env", help="remove an environment and its overlay and Flux object")
     repo_arg(rm)
     rm.add_argument("name")
     rm.add_argument("--yes", action="store_true")
     rm.add_argument("--dry-run", action="store_true")
+    conflicts(rm)
     return p
 
 

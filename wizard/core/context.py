@@ -8,7 +8,7 @@ from typing import Any
 
 from wizard.core.answers import Answers, Autoscaling, Environment
 from wizard.core.errors import InputError
-from wizard.core.kinds import SCALABLE, containers, image_name, is_infra_image
+from wizard.core.kinds import SCALABLE, containers, image_name, image_tag, is_infra_image
 from wizard.core.layout import Layout
 from wizard.core.scan import Inventory, ManifestObject, env_refs
 
@@ -108,9 +108,23 @@ class Context:
 
     # --- images ------------------------------------------------------------------------------------
     def images(self) -> list[str]:
+        """The image references the base's build runs (after an adopted kustomization's `images:` renames)."""
         if self.answers.new_app:
             return [self.answers.new_app.image]
-        return sorted({str(c.get("image")) for w in self.workloads() for c in containers(w.obj, init=True) if c.get("image")})
+        raw = {str(c.get("image")) for w in self.workloads() for c in containers(w.obj, init=True) if c.get("image")}
+        return sorted(self.built_image(i) for i in raw)
+
+    def built_image(self, image: str) -> str:
+        """An image as the base's `images:` transformer rewrites it: overlays retag the new name."""
+        adopted = self.inventory.adopted
+        for entry in (adopted.data.get("images") or []) if adopted else []:
+            if isinstance(entry, dict) and entry.get("name") == image_name(image):
+                name = str(entry.get("newName") or image_name(image))
+                if entry.get("digest"):
+                    return f"{name}@{entry['digest']}"
+                tag = entry.get("newTag") or image_tag(image)
+                return f"{name}:{tag}" if tag else name
+        return image
 
     def own_images(self) -> list[str]:
         """Image names (no tag) of the app's own builds: what `image_tag` retags."""

@@ -98,7 +98,7 @@ def analyse(ctx: Context) -> list[Finding]:
 
     for w in ctx.workloads():
         for c in containers(w.obj, init=True):
-            image = str(c.get("image", ""))
+            image = ctx.built_image(str(c.get("image", "")))
             if image and "@" not in image and image_tag(image) in (None, "latest"):
                 out.append(
                     Finding(

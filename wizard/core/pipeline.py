@@ -54,7 +54,7 @@ def load_answers(repo: Path, data: Any, origin: str) -> tuple[Answers, Inventory
         data,
         origin,
         today_namespace=inventory.today_namespace,
-        git_url=git.remote_url and (git.https_url or git.remote_url),
+        git_url=git.remote_url,
         git_branch=git.branch,
     )
     return answers, inventory
@@ -103,7 +103,7 @@ def _answers_base(repo: Path, inventory: Inventory) -> dict[str, str]:
     except (OSError, UnicodeDecodeError):
         return {}
     git = git_facts(repo)
-    normalized = _normalized(text, str(path), inventory, git.remote_url and (git.https_url or git.remote_url), git.branch)
+    normalized = _normalized(text, str(path), inventory, git.remote_url, git.branch)
     return {ANSWERS_FILE: normalized} if normalized is not None else {}
 
 
@@ -191,7 +191,7 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
             }
         ),
         "backing_services": backing_services(inventory),
-        "git": {"url": git.https_url or git.remote_url, "branch": git.branch},
+        "git": {"url": git.remote_url, "branch": git.branch},
         "has_kustomization": inventory.adopted is not None,
         "app": _app_name(repo, inventory),
         "skipped": [p for p, _ in inventory.skipped],
