@@ -71,13 +71,18 @@ class Context:
                     found[str(target["name"])] = o
         return found
 
+    def removed(self, env: Environment) -> set[str]:
+        """Workloads an environment does not run: it uses a shared or external instance instead."""
+        names = {o.name for o in self.workloads()}
+        return {name for name, choice in env.services.items() if choice != "own" and name in names}
+
     def autoscaling(self, env: Environment) -> dict[str, Autoscaling]:
         """The HPAs an environment asks for, by workload."""
         if env.autoscaling is None:
             return {}
         names = [o.name for o in self.scalable()] if not self.answers.new_app else [self.answers.app]
         if isinstance(env.autoscaling, Autoscaling):
-            return {n: env.autoscaling for n in sorted(set(names))}
+            return {n: env.autoscaling for n in sorted(set(names) - self.removed(env))}
         for name in env.autoscaling:
             if name not in names:
                 raise self._unknown(env, "autoscaling", name, names)
@@ -99,7 +104,7 @@ class Context:
                 if name not in names:
                     raise self._unknown(env, "replicas", name, names)
             wanted = dict(env.replicas)
-        skip = self.autoscaled(env)
+        skip = self.autoscaled(env) | self.removed(env)
         return {k: v for k, v in sorted(wanted.items()) if k not in skip}
 
     def _unknown(self, env: Environment, key: str, name: str, names: list[str]) -> InputError:

@@ -163,6 +163,8 @@ class OverlayRenderer:
                 if name not in names:
                     raise self.ctx._unknown(self.env, "resources", name, names)
         for w in self.ctx.workloads():
+            if w.name in self.ctx.removed(self.env):
+                continue
             res = per.get(w.name) if per is not None else wanted
             if not res:
                 continue
