@@ -1,12 +1,102 @@
-"""`k8s-wizard` / `k8s-wizard init`: the interview (Textual app, or plain prompts)."""
+"""`k8s-wizard` / `k8s-wizard init`: the interview (Textual app, or plain prompts).
+
+The Textual app runs when the terminal can show it; `--plain`, a missing terminal or TERM=dumb give
+the same interview through questionary, then the same preview and confirmation on the terminal.
+Textual is imported only inside `init` (importing the command line must not load it). Quitting at any
+point writes nothing to the project; the answers so far are kept in a draft outside it.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+import os
+from pathlib import Path
+from typing import Any, TextIO
 
-from wizard.core.errors import WizardError
+from wizard.commands.output import print_findings, print_preview
+from wizard.commands.run import _repo
+from wizard.core.answers import ANSWERS_FILE
+from wizard.core.errors import BlockingError
+from wizard.core.model import ChangeKind
+from wizard.core.pipeline import build, load_answers, settle_conflicts, write
+from wizard.interview.model import Choice, load_questions
+from wizard.plain import InterviewCancelled, PromptFn, PromptRequest, QuestionaryPrompt, run_plain
+from wizard.tui.startup import DraftStore, draft_from_answers, saved_answers, start_facts
+
+EXIT_NOT_WRITTEN = 1
+EXIT_INTERRUPTED = 130
+_SETTLE_CHOICES = (
+    Choice("mine", "Keep mine: your edits win where they collide"),
+    Choice("new", "Take new: the generated text wins where they collide"),
+    Choice("markers", "Markers: write both sides with conflict markers to edit by hand"),
+)
 
 
-def init(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
-    raise WizardError("the interactive interview is not available yet: use `k8s-wizard apply --answers FILE`")
+def textual_can_run(stdin: TextIO, out: TextIO) -> bool:
+    """True when both ends are a terminal that is not TERM=dumb."""
+    term = os.environ.get("TERM", "")
+    ttys = all(getattr(stream, "isatty", lambda: False)() for stream in (stdin, out))
+    return ttys and term not in ("", "dumb", "unknown")
+
+
+def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: PromptFn | None = None) -> int:
+    """Run the interview, then plan, preview, confirm and write; `prompt` replaces the plain mode's prompts."""
+    repo = _repo(args)
+    saved = saved_answers(repo)
+    facts = start_facts(repo, saved)
+    if getattr(args, "plain", False) or prompt is not None or not textual_can_run(stdin, out):
+        return run_plain_mode(repo, facts, saved, out, prompt or QuestionaryPrompt())
+    from wizard.tui.app import make_app  # Textual is loaded only here
+
+    code = make_app(repo, facts=facts).run()
+    return EXIT_NOT_WRITTEN if code is None else int(code)
+
+
+def _yes_no(prompt: PromptFn, id: str, message: str, default: bool = True) -> bool:
+    """A yes/no through the prompt function; cancelling counts as no."""
+    answer = prompt(PromptRequest(id=id, kind="confirm", message=message, text=message, default=default))
+    return bool(answer) and answer != "?"
+
+
+def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | None, out: TextIO, prompt: PromptFn) -> int:
+    """The questionary interview, then the printed preview, a confirmation and the write."""
+    store = DraftStore(repo)
+    questions = load_questions()
+    draft = store.load()
+    if draft is not None and not _yes_no(prompt, "resume", f"Resume the interview you left ({len(draft['answers'])} answers)?"):
+        draft = None
+    if draft is None and saved is not None and _yes_no(prompt, "saved", f"Start from your saved answers in {ANSWERS_FILE}?"):
+        draft = draft_from_answers(questions, facts, saved)
+    try:
+        answers = run_plain(facts, prompt=prompt, draft=draft, questions=questions)
+    except InterviewCancelled as cancelled:
+        store.save(cancelled.draft)
+        print("\ninterview left: nothing written; your answers are kept, the next start offers to resume", file=out)
+        return EXIT_INTERRUPTED
+    store.save(draft_from_answers(questions, facts, answers))  # declining the write keeps the answers
+    loaded, inventory = load_answers(repo, answers, "your answers")
+    outcome = build(repo, loaded, inventory)
+    for conflict in outcome.conflicts:
+        choice = prompt(PromptRequest(
+            id="conflict", kind="select", message=f"{conflict.path}: {conflict.note}. Settle it how?",
+            text=conflict.path, default="mine", choices=_SETTLE_CHOICES,
+        ))
+        if choice is None:
+            print("nothing written", file=out)
+            return EXIT_NOT_WRITTEN
+        outcome = settle_conflicts(outcome, choice, {conflict.path})
+    print_preview(outcome, out)
+    print_findings(outcome.plan.findings, out)
+    if outcome.plan.blocking:
+        raise BlockingError(f"{len(outcome.plan.blocking)} blocking finding(s): nothing written")
+    pending = [c for c in outcome.plan.changes if c.kind is not ChangeKind.UNCHANGED]
+    if not pending:
+        print("nothing to change", file=out)
+        return 0
+    if not _yes_no(prompt, "write", f"Write {len(pending)} file(s)?"):
+        print("nothing written; your answers are kept, the next start offers to resume", file=out)
+        return EXIT_NOT_WRITTEN
+    written = write(repo, outcome)
+    store.clear()
+    print(f"wrote {len(written)} file(s); next: review MIGRATION.md, then `k8s-wizard validate`", file=out)
+    return 0

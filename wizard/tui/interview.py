@@ -1,0 +1,304 @@
+"""The interview screen: a chat with the wizard, the input for the current question, and "What I know".
+
+The screen only shows the engine's state: the transcript as chat bubbles, the current question and an
+input shaped for it (wizard.tui.reply), and the summary in a side panel where any earlier answer can
+be picked to change it (the engine re-asks only what depends on it). When the last question is
+answered, the answers are checked and planned in a worker; the result goes up as `Planned`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.markdown import Markdown as RichMarkdown
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wizard.core.errors import WizardError
+from wizard.core.pipeline import Outcome, build, load_answers
+from wizard.interview.engine import Ask, Interview
+from wizard.tui.reply import HelpAsked, PerEnvironmentReply, Replied, reply_for
+
+KEY_HINT = "enter accept · ? why · esc back · tab: What I know"
+
+
+class WizardSays(Static):
+    """A message from the wizard, rendered as Markdown."""
+
+    def __init__(self, markdown: str, *, classes: str = "") -> None:
+        """`classes`: extra classes (help, problem, past)."""
+        super().__init__(RichMarkdown(markdown), classes=f"wizard {classes}".strip())
+        self.source = markdown
+
+
+class YouSaid(Static):
+    """One of the person's answers; clicking it goes back to change it."""
+
+    @dataclass
+    class Clicked(Message):
+        """The person clicked an earlier answer."""
+
+        question_id: str
+
+    def __init__(self, answer: str, question_id: str) -> None:
+        """The answer as text ("(empty)" when it is empty)."""
+        super().__init__(Text(answer or "(empty)"), classes="you")
+        self.source = answer
+        self.question_id = question_id
+        self.tooltip = "Click to change this answer"
+
+    def on_click(self) -> None:
+        """Ask the screen to re-ask this question."""
+        self.post_message(self.Clicked(self.question_id))
+
+
+class InterviewScreen(Screen[None]):
+    """The chat-style interview."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f1", "why", "Why I ask"),
+        Binding("f2", "edit", "Edit an answer"),
+    ]
+
+    @dataclass
+    class Planned(Message):
+        """The answers were checked and planned: the app shows the plan."""
+
+        outcome: Outcome
+
+    def __init__(self, repo: Path, interview: Interview, facts: dict[str, Any], *, greeting: str = "") -> None:
+        """`greeting`: a first line from the wizard (resumed draft, saved answers)."""
+        super().__init__()
+        self.repo = repo
+        self.interview = interview
+        self.facts = facts
+        self.greeting = greeting
+        self.help_shown = False
+        self.problems: list[str] = []
+        self.planning = False
+
+    def compose(self) -> ComposeResult:
+        """Chat and input on the left, "What I know" on the right."""
+        yield Header()
+        with Horizontal(id="interview"):
+            with Vertical(id="conversation"):
+                yield VerticalScroll(id="chat")
+                yield Vertical(id="reply")
+                yield Label(KEY_HINT, id="hint")
+            with Vertical(id="known-panel"):
+                yield Label("What I know", id="known-title")
+                yield OptionList(id="known")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        """Show the first question (or the finished interview)."""
+        await self.show()
+
+    # -- showing the engine's state ----------------------------------------------------------------
+
+    async def show(self, *, focus: bool = True) -> None:
+        """Re-draw chat, input and side panel from the interview."""
+        ask = self.interview.current()
+        await self._show_chat(ask)
+        await self._show_reply(ask, focus=focus)
+        self._show_known()
+
+    async def _show_chat(self, ask: Ask | None) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        bubbles: list[Widget] = []
+        if self.greeting:
+            bubbles.append(WizardSays(self.greeting, classes="note"))
+        for exchange in self.interview.transcript():
+            if ask is not None and ask.answered and exchange.question.id == ask.id:
+                break
+            bubbles.append(WizardSays(exchange.text, classes="past"))
+            bubbles.append(YouSaid(exchange.answer, exchange.question.id))
+        if ask is not None:
+            if ask.answered:
+                bubbles.append(WizardSays("Changing an earlier answer (esc leaves it as it was):", classes="note"))
+            bubbles.append(WizardSays(ask.text, classes="current"))
+            if self.help_shown:
+                bubbles.append(WizardSays(ask.help or "No more to say about this one.", classes="help"))
+        elif not self.planning:
+            bubbles.append(WizardSays("That's everything I need. Enter plans the migration; pick an answer on the right "
+                                      "to change it.", classes="current"))
+        bubbles += [WizardSays(p, classes="problem") for p in self.problems]
+        await chat.remove_children()
+        await chat.mount_all(bubbles)
+        chat.scroll_end(animate=False)
+
+    async def _show_reply(self, ask: Ask | None, *, focus: bool) -> None:
+        reply = self.query_one("#reply", Vertical)
+        await reply.remove_children()
+        if self.planning:
+            await reply.mount(LoadingIndicator(), Label("Checking the answers and rendering the plan…", classes="busy"))
+            return
+        widget: Widget = (
+            reply_for(ask, self.interview.check) if ask is not None
+            else OptionList(Option("Plan the migration", id="plan"), id="reply-input")
+        )
+        await reply.mount(widget)
+        self.query_one("#hint", Label).update(KEY_HINT)
+        if focus:
+            if isinstance(widget, PerEnvironmentReply):
+                widget.focus_first()
+            else:
+                widget.focus()
+
+    def _show_known(self) -> None:
+        known = self.query_one("#known", OptionList)
+        highlighted = known.highlighted
+        known.clear_options()
+        known.add_options([Option(Text(line, style="dim"), disabled=True) for line in self._found()])
+        known.add_option(None)
+        for exchange in self.interview.transcript():
+            line = Text.assemble((f"{exchange.question.label}: ", "bold"), exchange.answer or "(empty)")
+            known.add_option(Option(line, id=exchange.question.id))
+        if highlighted is not None and highlighted < known.option_count:
+            known.highlighted = highlighted
+
+    def _found(self) -> list[str]:
+        """What the scan found, in a few lines."""
+        f = self.facts
+        lines = []
+        if f.get("source"):
+            lines.append(f"{f.get('object_count', 0)} objects in ./{f['source']}")
+            workloads = [w["name"] for w in f.get("workloads") or []]
+            if workloads:
+                lines.append(f"workloads: {', '.join(workloads)}")
+            lines.append(f"namespace: {f.get('namespace') or 'none set'}")
+        else:
+            lines.append("no manifests found")
+        git = f.get("git") or {}
+        if git.get("url"):
+            lines.append(f"git: {git['url']} ({git.get('branch') or '?'})")
+        return lines
+
+    # -- what the person does ----------------------------------------------------------------------
+
+    @on(Replied)
+    async def _answered(self, event: Replied) -> None:
+        event.stop()
+        messages = self.interview.answer(event.value)
+        self.problems = messages
+        if messages:
+            await self._show_chat(self.interview.current())
+            return
+        self.help_shown = False
+        self.app.call_later(self._save_draft)
+        if self.interview.done:
+            await self.plan()
+        else:
+            await self.show()
+
+    def _save_draft(self) -> None:
+        save = getattr(self.app, "save_draft", None)
+        if callable(save):
+            save()
+
+    @on(HelpAsked)
+    async def _help(self, event: HelpAsked) -> None:
+        event.stop()
+        await self.action_why()
+
+    @on(Input.Changed)
+    def _typing(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        hint = self.query_one("#hint", Label)
+        if result is not None and not result.is_valid:
+            hint.update(Text(result.failure_descriptions[0], style="bold red"))
+        else:
+            hint.update(KEY_HINT)
+
+    @on(OptionList.OptionSelected, "#known")
+    async def _edit_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            await self.edit(event.option.id)
+
+    @on(YouSaid.Clicked)
+    async def _edit_clicked(self, event: YouSaid.Clicked) -> None:
+        event.stop()
+        await self.edit(event.question_id)
+
+    @on(OptionList.OptionSelected, "#reply #reply-input")
+    async def _plan_picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "plan":
+            event.stop()
+            await self.plan()
+
+    async def edit(self, question_id: str) -> None:
+        """Re-ask an earlier question; later answers stay unless they depend on it."""
+        if self.planning:
+            return
+        try:
+            self.interview.goto(question_id)
+        except (KeyError, ValueError) as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.problems, self.help_shown = [], False
+        await self.show()
+
+    async def action_back(self) -> None:
+        """Back to the previous answer (or, while changing one, leave it as it was)."""
+        if self.planning:
+            return
+        ask = self.interview.current()
+        if ask is not None and ask.answered:
+            self.interview.resume()
+        elif not self.interview.back():
+            self.notify("This is the first question.")
+            return
+        self.problems, self.help_shown = [], False
+        await self.show()
+
+    async def action_why(self) -> None:
+        """Show why the current question is asked."""
+        if self.interview.current() is None:
+            return
+        self.help_shown = True
+        await self._show_chat(self.interview.current())
+
+    def action_edit(self) -> None:
+        """Move to the "What I know" panel to pick an answer to change."""
+        self.query_one("#known", OptionList).focus()
+
+    # -- planning ------------------------------------------------------------------------------------
+
+    async def plan(self) -> None:
+        """Check the answers and plan in a worker (the screen keeps drawing meanwhile)."""
+        self.planning = True
+        self.problems = []
+        await self.show()
+        self._plan_worker(self.interview.answers())
+
+    @work(thread=True, exclusive=True, group="plan")
+    def _plan_worker(self, answers: dict[str, Any]) -> None:
+        try:
+            loaded, inventory = load_answers(self.repo, answers, "your answers")
+            outcome = build(self.repo, loaded, inventory)
+        except WizardError as exc:
+            self.app.call_from_thread(self._plan_failed, str(exc))
+            return
+        self.app.call_from_thread(self._planned, outcome)
+
+    async def _plan_failed(self, message: str) -> None:
+        self.planning = False
+        self.problems = [f"**I cannot plan with these answers:** {message}\n\nPick the answer to change on the right."]
+        await self.show()
+
+    async def _planned(self, outcome: Outcome) -> None:
+        self.planning = False
+        await self.show(focus=False)
+        self.post_message(self.Planned(outcome))

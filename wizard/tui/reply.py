@@ -1,0 +1,210 @@
+"""The input at the bottom of the interview, shaped for the question being asked.
+
+Yes/no and one-of questions get an OptionList, several-of a SelectionList, text and lists a validated
+Input, per-environment questions one compact Input per environment. Each posts `Replied` up to the
+screen; Enter alone always sends the proposed answer (None means "accept the default").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Input, Label, OptionList, SelectionList
+from textual.widgets.option_list import Option
+
+from wizard.interview.engine import Ask
+
+HELP_WORDS = ("?", "why", "why?")
+"""What a person types to ask why a question is asked."""
+
+Check = Callable[[Any], list[str]]
+"""The engine's messages for a candidate answer (empty: accepted)."""
+
+
+@dataclass
+class Replied(Message):
+    """The person answered the current question (`value` None: the proposed default)."""
+
+    value: Any
+
+
+class HelpAsked(Message):
+    """The person asked why the question is asked."""
+
+
+class EngineValidator(Validator):
+    """Checks an Input's text with the interview engine, so the message is the engine's own."""
+
+    def __init__(self, check: Check, wrap: Callable[[str], Any] = lambda text: text) -> None:
+        """`wrap` turns the text into the value `check` takes (per environment: {env: text})."""
+        super().__init__()
+        self.check = check
+        self.wrap = wrap
+
+    def validate(self, value: str) -> ValidationResult:
+        """Valid when the engine has nothing to say (help words are always valid)."""
+        if value.strip().lower() in HELP_WORDS:
+            return self.success()
+        messages = self.check(self.wrap(value))
+        return self.failure(messages[0]) if messages else self.success()
+
+
+class ChoiceReply(OptionList):
+    """One of several answers (yes/no too): the proposed one is highlighted, Enter picks it."""
+
+    BINDINGS = [Binding("question_mark", "why", "Why I ask", show=False)]
+
+    def __init__(self, ask: Ask) -> None:
+        """Options from the question's choices (Yes/No for a confirm question)."""
+        if ask.type == "confirm":
+            options = [Option("Yes", id="yes"), Option("No", id="no")]
+            chosen = "yes" if ask.default else "no"
+        else:
+            options = [Option(Text.assemble((c.value, "bold"), f"  {c.label}" if c.label != c.value else ""), id=c.value)
+                       for c in ask.choices]
+            chosen = str(ask.default)
+        super().__init__(*options, id="reply-input")
+        self.confirm = ask.type == "confirm"
+        self.chosen = chosen
+
+    def on_mount(self) -> None:
+        """Highlight the proposed answer."""
+        ids = [self.get_option_at_index(i).id for i in range(self.option_count)]
+        self.highlighted = ids.index(self.chosen) if self.chosen in ids else 0
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        picked = event.option.id
+        self.post_message(Replied(picked == "yes" if self.confirm else picked))
+
+    def action_why(self) -> None:
+        """Ask for the help."""
+        self.post_message(HelpAsked())
+
+
+class ManyReply(SelectionList[str]):
+    """Several of several answers: the proposed ones are ticked, Space toggles, Enter sends."""
+
+    BINDINGS = [
+        Binding("enter", "send", "Send", show=True),
+        Binding("space", "select", "Toggle", show=True),
+        Binding("question_mark", "why", "Why I ask", show=False),
+    ]
+
+    def __init__(self, ask: Ask) -> None:
+        """Choices with the default ticked."""
+        ticked = set(ask.default or [])
+        super().__init__(*[(c.label, c.value, c.value in ticked) for c in ask.choices], id="reply-input")
+
+    def action_send(self) -> None:
+        """Send the ticked choices."""
+        self.post_message(Replied(list(self.selected)))
+
+    def action_why(self) -> None:
+        """Ask for the help."""
+        self.post_message(HelpAsked())
+
+
+class TextReply(Input):
+    """A free-text answer, filled with the proposed one; the engine checks it as it is typed."""
+
+    def __init__(self, ask: Ask, check: Check) -> None:
+        """`check` is the engine's `check`."""
+        super().__init__(
+            value=ask.shown_default(), placeholder="(empty)", validators=[EngineValidator(check)],
+            validate_on=["changed"], id="reply-input", select_on_focus=True,
+        )
+        self.proposed = ask.shown_default()
+
+    @on(Input.Submitted)
+    def _send(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value
+        if text.strip().lower() in HELP_WORDS:
+            self.value = self.proposed
+            self.post_message(HelpAsked())
+        else:
+            self.post_message(Replied(None if text == self.proposed else text))
+
+
+class PerEnvironmentReply(Vertical):
+    """One compact Input per environment asked; Enter in any of them sends them all."""
+
+    BINDINGS = [
+        Binding("down", "focus_next", "Next", show=False),
+        Binding("up", "focus_previous", "Previous", show=False),
+    ]
+
+    def __init__(self, ask: Ask, check: Check) -> None:
+        """Inputs for `ask.environments`; environments that are not asked are shown as they are."""
+        super().__init__(id="reply-input")
+        self.ask = ask
+        self.check = check
+        self.proposed = {env: ask.shown_default_for(env) for env in ask.environments}
+
+    def compose(self) -> ComposeResult:
+        """A label and an Input per environment; a line for each fixed one."""
+        width = max([len(env) for env in dict(self.ask.default or {})] or [8]) + 1
+        for env in dict(self.ask.default or {}):
+            with Horizontal(classes="env-row"):
+                name = Label(f"{env}:", classes="env-name")
+                name.styles.width = width
+                yield name
+                if env in self.ask.environments:
+                    yield Input(
+                        value=self.proposed[env], compact=True, name=env, select_on_focus=True,
+                        validators=[EngineValidator(self._check_one(env), lambda text, env=env: {env: text})],
+                        validate_on=["changed"],
+                    )
+                else:
+                    yield Label(f"{self.ask.shown_default_for(env) or '-'}  (runs today: kept as it is)", classes="env-fixed")
+
+    def _check_one(self, env: str) -> Check:
+        """The engine's messages about one environment's value."""
+        return lambda value: [m for m in self.check(value) if m.startswith(f"{env}:")]
+
+    def focus_first(self) -> None:
+        """Focus the first environment's Input."""
+        inputs = list(self.query(Input))
+        if inputs:
+            inputs[0].focus()
+
+    @on(Input.Submitted)
+    def _send(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip().lower() in HELP_WORDS:
+            event.input.value = self.proposed[str(event.input.name)]
+            self.post_message(HelpAsked())
+            return
+        given = {str(i.name): i.value for i in self.query(Input)}
+        self.post_message(Replied(None if given == self.proposed else given))
+
+    def action_focus_next(self) -> None:
+        """The next environment's Input."""
+        self.screen.focus_next(Input)
+
+    def action_focus_previous(self) -> None:
+        """The previous environment's Input."""
+        self.screen.focus_previous(Input)
+
+
+def reply_for(ask: Ask, check: Check) -> Widget:
+    """The input widget for a question."""
+    if ask.type in ("confirm", "choice"):
+        return ChoiceReply(ask)
+    if ask.type == "multi_choice":
+        return ManyReply(ask)
+    if ask.type == "per_environment":
+        return PerEnvironmentReply(ask, check)
+    return TextReply(ask, check)
