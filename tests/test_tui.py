@@ -1,0 +1,344 @@
+"""The Textual app driven through the Pilot, on real repositories on disk, writing real files.
+
+Accepting every default from launch to written files takes at most 25 key presses; changing answers
+(three environments, one with a custom name) writes those overlays; quitting before the confirmation
+writes nothing and leaves a draft the next start resumes; going back re-asks only what depends on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from test_tui_support import REAL, Keys, settle, shop_repo, tree_bytes, voting_repo
+from textual.widgets import Input, OptionList
+
+from wizard.core.errors import InputError
+from wizard.tui.app import WizardApp, make_app
+from wizard.tui.confirm import ConfirmScreen
+from wizard.tui.done import DoneScreen, next_commands
+from wizard.tui.interview import InterviewScreen, WizardSays, YouSaid
+from wizard.tui.plan import PlanScreen
+from wizard.tui.preview import FileTree, PreviewScreen
+from wizard.tui.startup import STATE_DIR_ENV, DraftStore
+
+KEY_BUDGET = 25
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Drafts go to a temporary folder, never to the real ~/.local/state."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """The plain-folder fixture as a git repository named shop."""
+    return shop_repo(tmp_path / "work")
+
+
+def current_id(app: WizardApp) -> str | None:
+    """The id of the question being asked."""
+    ask = app.interview.current()
+    return ask.id if ask is not None else None
+
+
+def chat_text(app: WizardApp) -> str:
+    """Everything in the chat, as plain text."""
+    screen = app.screen
+    assert isinstance(screen, InterviewScreen)
+    return "\n".join(bubble.source for bubble in screen.query("#chat > *") if isinstance(bubble, WizardSays | YouSaid))
+
+
+async def enter_until_done(app: WizardApp, keys: Keys, *, before_write: Any = None) -> None:
+    """Enter until the done screen; `before_write(app)` runs when the confirmation shows."""
+    for _ in range(KEY_BUDGET * 2):
+        if isinstance(app.screen, DoneScreen):
+            return
+        if isinstance(app.screen, ConfirmScreen) and before_write is not None:
+            before_write(app)
+        await keys.press("enter")
+    raise AssertionError(f"not done after {keys.count} keys: on {type(app.screen).__name__}, asking {current_id(app)}")
+
+
+async def test_accepting_every_default_writes_the_tree_within_25_keys(repo: Path, state_dir: Path) -> None:
+    before = tree_bytes(repo)
+    seen: list[str] = []
+
+    def unchanged_until_confirmed(app: WizardApp) -> None:
+        assert tree_bytes(repo) == before, "something was written before the confirmation"
+        seen.append("confirm")
+
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        await enter_until_done(app, keys, before_write=unchanged_until_confirmed)
+        assert seen == ["confirm"]
+        assert keys.count <= KEY_BUDGET, f"{keys.count} key presses"
+        screen = app.screen
+        assert isinstance(screen, DoneScreen)
+        assert "MIGRATION.md" in screen.written and "k8s-wizard validate" in next_commands(screen.outcome)
+        print(f"accepting every default: {keys.count} key presses")
+        await keys.press("enter")  # quits
+    assert app.return_value == 0
+    for path in ("k8s/base/kustomization.yaml", "k8s/overlays/staging/kustomization.yaml",
+                 "k8s/overlays/production/kustomization.yaml", "k8s/flux/source.yaml", "k8s/flux/staging.yaml",
+                 "k8s/flux/production.yaml", "MIGRATION.md", ".k8s-wizard.yaml"):
+        assert (repo / path).is_file(), path
+    answers = yaml.safe_load((repo / ".k8s-wizard.yaml").read_text())
+    assert [e["name"] for e in answers["environments"]] == ["staging", "production"]
+    assert answers["flux"] == {"url": "https://github.com/acme/x.git", "branch": "main"}
+    assert (repo / "manifests").is_dir() and tree_bytes(repo)["manifests/web.yaml"] == before["manifests/web.yaml"]
+    assert not any(state_dir.glob("*.json")), "the draft is dropped once the files are written"
+
+
+@pytest.mark.skipif(not (REAL / "example-voting-app").is_dir(), reason="../shared/fixtures/real is absent")
+async def test_defaults_on_a_real_repository_within_25_keys(tmp_path: Path) -> None:
+    repo = voting_repo(tmp_path / "work")
+    assert repo is not None
+    app = make_app(repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        await enter_until_done(app, keys)
+        assert keys.count <= KEY_BUDGET, f"{keys.count} key presses"
+    assert (repo / "k8s/overlays/staging/kustomization.yaml").is_file()
+    assert (repo / "k8s/overlays/production/kustomization.yaml").is_file()
+
+
+async def test_three_environments_with_a_custom_name(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        while current_id(app) != "environments":
+            await keys.press("enter")
+        assert isinstance(app.screen.focused, Input) and app.screen.focused.value == "staging, production"
+        await keys.type("staging, qa and prod")  # the proposed text is selected: typing replaces it
+        await keys.press("enter")
+        assert app.interview.value("environments") == ["staging", "qa", "production"]
+        assert current_id(app) == "current"
+        await enter_until_done(app, keys)
+    answers = yaml.safe_load((repo / ".k8s-wizard.yaml").read_text())
+    assert [e["name"] for e in answers["environments"]] == ["staging", "qa", "production"]
+    for env in ("staging", "qa", "production"):
+        assert (repo / f"k8s/overlays/{env}/kustomization.yaml").is_file(), env
+        assert (repo / f"k8s/flux/{env}.yaml").is_file(), env
+    assert next(e for e in answers["environments"] if e["name"] == "qa")["namespace"] == "shop-qa"
+
+
+async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, state_dir: Path) -> None:
+    before = tree_bytes(repo)
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        while current_id(app) != "environments":
+            await keys.press("enter")
+        await keys.type("dev, staging, prod")
+        await keys.press("enter", "enter")  # environments, then which one runs today
+        left_at = current_id(app)
+        await keys.press("ctrl+c")
+    assert app.return_value == 1
+    assert tree_bytes(repo) == before, "quitting wrote into the repository"
+    drafts = list(state_dir.glob("*.json"))
+    assert len(drafts) == 1 and DraftStore(repo).load() is not None
+    assert "dev" not in drafts[0].read_text() or '"development"' in drafts[0].read_text()
+
+    again = make_app(repo)
+    async with again.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, ConfirmScreen), "the next start offers to resume"
+        await Keys(pilot).press("enter")
+        assert isinstance(again.screen, InterviewScreen)
+        assert current_id(again) == left_at
+        assert again.interview.value("environments") == ["development", "staging", "production"]
+        assert "Welcome back" in chat_text(again)
+
+
+async def test_declining_the_write_and_quitting_at_preview_writes_nothing(repo: Path) -> None:
+    before = tree_bytes(repo)
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        while not isinstance(app.screen, ConfirmScreen):
+            await keys.press("enter")
+        await keys.press("n")  # not yet
+        assert isinstance(app.screen, PreviewScreen)
+        await keys.press("ctrl+q")
+    assert tree_bytes(repo) == before
+    draft = DraftStore(repo).load()
+    assert draft is not None and draft["answers"]["ci"] == "github-actions"
+
+
+async def test_going_back_reasks_only_dependent_questions(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        while current_id(app) != "output":
+            await keys.press("enter")
+        answered = [e.question.id for e in app.interview.transcript()]
+        assert answered[:3] == ["today", "app", "environments"]
+
+        # Esc re-asks the previous answer with that answer proposed; Enter keeps it and nothing else is asked.
+        await keys.press("escape")
+        assert current_id(app) == "services"
+        await keys.press("enter")
+        assert current_id(app) == "output"
+
+        # Pick "Environments" under What I know and change it: only what depends on it comes back.
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        known = screen.query_one("#known", OptionList)
+        known.focus()
+        index = next(i for i in range(known.option_count) if known.get_option_at_index(i).id == "environments")
+        known.highlighted = index
+        await keys.press("enter")
+        assert current_id(app) == "environments"
+        await keys.type("staging, qa, production")
+        await keys.press("enter")
+        reasked = []
+        while current_id(app) != "output":
+            reasked.append(current_id(app))
+            await keys.press("enter")
+        assert reasked == ["current", "namespaces", "replicas", "host", "services"]
+        assert "app" not in reasked and "differs" not in reasked
+        assert app.interview.value("app") == "shop"
+
+
+async def test_clicking_an_earlier_answer_reasks_it(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        await keys.press("enter", "enter")
+        bubble = next(b for b in app.screen.query(YouSaid) if b.question_id == "app")
+        await pilot.click(bubble)
+        await settle(pilot)
+        assert current_id(app) == "app"
+        await keys.press("escape")  # leave it as it was
+        assert current_id(app) == "environments"
+
+
+async def test_help_and_a_rejected_answer_show_in_the_chat(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        await keys.press("?")
+        assert "These manifests become the shared base" in chat_text(app)
+        await keys.press("enter")
+        assert current_id(app) == "app"
+        await keys.type("Not_A_Name")
+        await keys.press("enter")
+        assert current_id(app) == "app"
+        assert [b for b in app.screen.query(WizardSays) if b.has_class("problem")]
+        await keys.press("ctrl+u")
+        await keys.type("why")
+        await keys.press("enter")
+        assert "valid Kubernetes name" in chat_text(app)
+
+
+async def test_an_answers_error_is_shown_in_the_chat_not_a_crash(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise InputError("environments[1].namespace: 'shop' is used twice")
+
+    monkeypatch.setattr("wizard.tui.interview.load_answers", refuse)
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        for _ in range(20):
+            await keys.press("enter")
+            if app.interview.done:
+                break
+        assert isinstance(app.screen, InterviewScreen)
+        assert "is used twice" in chat_text(app)
+        assert [b for b in app.screen.query(WizardSays) if b.has_class("problem")]
+
+
+async def test_saved_answers_are_the_start(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        while current_id(app) != "environments":
+            await keys.press("enter")
+        await keys.type("qa, production")
+        await enter_until_done(app, keys)
+    again = make_app(repo)
+    async with again.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert again.interview.done
+        assert again.interview.value("environments") == ["qa", "production"]
+        assert ".k8s-wizard.yaml" in chat_text(again)
+        keys = Keys(pilot)
+        await keys.press("enter")  # plan the migration
+        assert isinstance(again.screen, PlanScreen)
+        await keys.press("enter")
+        assert isinstance(again.screen, PreviewScreen)
+        kinds = {c.kind.value for c in again.screen.outcome.plan.changes}
+        assert kinds == {"unchanged"}, "the same answers change nothing"
+
+
+async def test_preview_settles_a_conflict_the_way_chosen(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await enter_until_done(app, Keys(pilot))
+    mine = "# my own qa namespace\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: qa-by-hand\n"
+    (repo / "k8s/overlays/qa").mkdir(parents=True)
+    (repo / "k8s/overlays/qa/namespace.yaml").write_text(mine)
+    before = tree_bytes(repo)
+
+    again = make_app(repo)
+    async with again.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        keys = Keys(pilot)
+        screen = again.screen
+        assert isinstance(screen, InterviewScreen) and again.interview.done
+        await screen.edit("environments")
+        await settle(pilot)
+        await keys.type("staging, qa, production")
+        while not isinstance(again.screen, PlanScreen):
+            await keys.press("enter")
+        await keys.press("enter")
+        preview = again.screen
+        assert isinstance(preview, PreviewScreen)
+        assert preview.check is not None and preview.check.ok, preview.check
+        assert [c.path for c in preview.outcome.conflicts] == ["k8s/overlays/qa/namespace.yaml"]
+        await keys.press("enter")
+        assert again.screen is preview, "Enter is refused while a conflict is open"
+        tree = preview.query_one(FileTree)
+        node = next(n for n in preview._leaves(tree.root) if n.data == "k8s/overlays/qa/namespace.yaml")
+        tree.move_cursor(node)
+        await settle(pilot)
+        await keys.press("d")
+        assert preview.show_diff
+        await keys.press("m")  # keep mine
+        assert not preview.outcome.conflicts
+        assert tree_bytes(repo) == before
+        await keys.press("enter", "enter")
+        assert isinstance(again.screen, DoneScreen)
+    assert (repo / "k8s/overlays/qa/namespace.yaml").read_text() == mine
+    assert (repo / "k8s/overlays/qa/kustomization.yaml").is_file()
+
+
+async def test_palette_theme_and_small_terminal(repo: Path) -> None:
+    app = make_app(repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Why do you ask?", "Back", "Edit an answer", "Toggle light/dark theme"} <= set(titles)
+        await Keys(pilot).press("ctrl+t")
+        assert app.theme == "textual-light"
+        screen = app.screen
+        assert screen.query_one("#reply-input").region.bottom <= 24
+        assert screen.query_one("#known").region.right <= 80
