@@ -85,6 +85,10 @@ class WizardApp(App[int]):
 
     # -- moving between screens --------------------------------------------------------------------
 
+    def on_interview_screen_rescanned(self, message: InterviewScreen.Rescanned) -> None:
+        """Follow the interview onto the folder the person named."""
+        self.interview, self.facts = message.interview, message.facts
+
     def on_interview_screen_planned(self, message: InterviewScreen.Planned) -> None:
         """Show the plan."""
         self.push_screen(PlanScreen(message.outcome))
@@ -97,6 +101,9 @@ class WizardApp(App[int]):
         """Ask before writing."""
         outcome = message.outcome
         pending = [c for c in outcome.plan.changes if c.kind.value != "unchanged"]
+        if not pending:
+            self.notify("Nothing to change: the files already match these answers.", title="Up to date")
+            return
         question = (
             f"Write **{len(pending)} files** into `{self.repo.name}`?\n\n"
             f"Nothing is deployed: this only writes files, with `MIGRATION.md` and `{ANSWERS_FILE}`."

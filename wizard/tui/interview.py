@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Opti
 from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
-from wizard.core.pipeline import Outcome, build, load_answers
+from wizard.core.pipeline import Outcome, build, facts, load_answers
 from wizard.interview.engine import Ask, Interview
 from wizard.tui.reply import HelpAsked, PerEnvironmentReply, Replied, reply_for
 
@@ -76,6 +76,13 @@ class InterviewScreen(Screen[None]):
         """The answers were checked and planned: the app shows the plan."""
 
         outcome: Outcome
+
+    @dataclass
+    class Rescanned(Message):
+        """The person named another manifests folder: the interview now runs on its facts."""
+
+        interview: Interview
+        facts: dict[str, Any]
 
     def __init__(self, repo: Path, interview: Interview, facts: dict[str, Any], *, greeting: str = "") -> None:
         """`greeting`: a first line from the wizard (resumed draft, saved answers)."""
@@ -190,17 +197,34 @@ class InterviewScreen(Screen[None]):
     @on(Replied)
     async def _answered(self, event: Replied) -> None:
         event.stop()
+        ask = self.interview.current()
         messages = self.interview.answer(event.value)
         self.problems = messages
         if messages:
             await self._show_chat(self.interview.current())
             return
         self.help_shown = False
+        if ask is not None and ask.question.key == "source":
+            self._rescan(str(self.interview.value(ask.id) or "").strip().rstrip("/"))
         self.app.call_later(self._save_draft)
         if self.interview.done:
             await self.plan()
         else:
             await self.show()
+
+    def _rescan(self, source: str) -> None:
+        """A manifests folder other than the one found: scan it, and carry the answers over to its facts."""
+        if not source or source == (self.facts.get("source") or ""):
+            return
+        try:
+            found = facts(self.repo, source)
+        except WizardError as exc:
+            self.problems = [f"I could not read `{source}`: {exc}"]
+            self.interview.back()
+            return
+        self.interview = Interview.from_draft(self.interview.questions, found, self.interview.draft())
+        self.facts = found
+        self.post_message(self.Rescanned(self.interview, found))
 
     def _save_draft(self) -> None:
         save = getattr(self.app, "save_draft", None)

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, LoadingIndicator, Static, Tree
@@ -156,7 +156,7 @@ class PreviewScreen(Screen[None]):
                 yield file_tree(self.outcome.plan.changes)
             with Vertical(id="file-panel"):
                 yield Label("", id="file-title")
-                with VerticalScroll(id="file-view"):
+                with ScrollableContainer(id="file-view"):
                     yield Static(id="file-body")
         with Horizontal(id="checks"):
             yield LoadingIndicator(id="checking")
@@ -209,7 +209,7 @@ class PreviewScreen(Screen[None]):
             body = Syntax(change.new or "", LEXERS.get(PurePosixPath(path).suffix, "text"), theme=theme, line_numbers=True)
         self.query_one("#file-title", Label).update(title)
         self.query_one("#file-body", Static).update(body)
-        self.query_one("#file-view", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#file-view", ScrollableContainer).scroll_home(animate=False)
 
     def action_toggle_diff(self) -> None:
         """Switch the right pane between the file's content and its diff against the disk."""

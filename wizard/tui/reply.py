@@ -155,7 +155,7 @@ class PerEnvironmentReply(Vertical):
 
     def compose(self) -> ComposeResult:
         """A label and an Input per environment; a line for each fixed one."""
-        width = max([len(env) for env in dict(self.ask.default or {})] or [8]) + 1
+        width = max([len(env) for env in dict(self.ask.default or {})] or [8]) + 2
         for env in dict(self.ask.default or {}):
             with Horizontal(classes="env-row"):
                 name = Label(f"{env}:", classes="env-name")
