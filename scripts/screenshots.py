@@ -1,0 +1,94 @@
+"""Write screenshots/{interview,plan,preview,done}.svg from the app itself (`run_test` + `save_screenshot`).
+
+Usage: python scripts/screenshots.py [--size 100x32]. The repository shown is tests/fixtures/plain-folder,
+copied to a temporary folder named `shop` with a git remote, so the pictures are the same on every machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from wizard.tui.app import WizardApp, make_app  # noqa: E402
+from wizard.tui.done import DoneScreen  # noqa: E402
+from wizard.tui.plan import PlanScreen  # noqa: E402
+from wizard.tui.preview import PreviewScreen  # noqa: E402
+from wizard.tui.startup import STATE_DIR_ENV  # noqa: E402
+
+
+def fixture_repo(root: Path) -> Path:
+    """The plain-folder fixture as a git repository named shop."""
+    repo = root / "shop"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "plain-folder" / "manifests", repo / "manifests")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "remote", "add", "origin", "https://github.com/acme/shop.git"], check=True)
+    return repo
+
+
+async def settle(pilot: Any) -> None:
+    """Let the screen update and the workers finish."""
+    await pilot.pause()
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def shoot(app: WizardApp, out: Path, size: tuple[int, int]) -> list[Path]:
+    """Accept every default, saving a screenshot of each screen on the way."""
+    written: list[Path] = []
+
+    def save(name: str) -> None:
+        written.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(out))))
+
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        shots = {"interview": False, "plan": False, "preview": False}
+        for _ in range(60):
+            ask = app.interview.current()
+            if not shots["interview"] and ask is not None and ask.id == "replicas":
+                save("interview")
+                shots["interview"] = True
+            if not shots["plan"] and isinstance(app.screen, PlanScreen):
+                save("plan")
+                shots["plan"] = True
+            if not shots["preview"] and isinstance(app.screen, PreviewScreen):
+                save("preview")
+                shots["preview"] = True
+            if isinstance(app.screen, DoneScreen):
+                save("done")
+                break
+            await pilot.press("enter")
+            await settle(pilot)
+        else:
+            raise SystemExit("the run did not reach the done screen")
+    return written
+
+
+def main() -> int:
+    """Take the four screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", default="100x32", help="terminal size, WIDTHxHEIGHT")
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    width, height = (int(n) for n in args.size.split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="k8s-wizard-shots-") as tmp:
+        os.environ[STATE_DIR_ENV] = str(Path(tmp) / "state")
+        app = make_app(fixture_repo(Path(tmp)))
+        for path in asyncio.run(shoot(app, args.out, (width, height))):
+            print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
