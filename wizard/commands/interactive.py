@@ -49,7 +49,10 @@ def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Prompt
     from wizard.tui.app import make_app  # Textual is loaded only here
 
     code = make_app(repo, facts=facts).run()
-    return EXIT_NOT_WRITTEN if code is None else int(code)
+    code = EXIT_NOT_WRITTEN if code is None else int(code)
+    if code != 0:
+        print("nothing written; your answers are kept, the next start offers to resume", file=out)
+    return code
 
 
 def _yes_no(prompt: PromptFn, id: str, message: str, default: bool = True) -> bool:
