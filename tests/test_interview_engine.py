@@ -402,3 +402,12 @@ def test_answers_midway_use_the_defaults() -> None:
     partial = interview.answers()
     enter_everything(interview)
     assert partial == interview.answers()
+
+
+def test_unnamespaced_manifests_keep_running_where_kubectl_put_them() -> None:
+    interview = Interview(QUESTIONS, facts(namespace=None, namespaces=[]))
+    enter_everything(interview)
+    envs = {e["name"]: e for e in interview.answers()["environments"]}
+    # `kubectl apply` without -n used `default`: proposing a new namespace would start a second copy.
+    assert envs["production"]["namespace"] == "default"
+    assert envs["staging"]["namespace"] != "default"
