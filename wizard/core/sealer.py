@@ -37,11 +37,10 @@ from wizard.core.model import ChangeKind, FileChange, Finding, Level
 from wizard.core.scan import Inventory, env_refs
 from wizard.core.sealing import (
     API_VERSION,
-    CLUSTER_WIDE_ANNOTATION,
     KIND,
-    NAMESPACE_WIDE_ANNOTATION,
     Scope,
     load_certificate,
+    scope_of,
     sealed_secret,
     sealed_secret_yaml,
 )
@@ -341,22 +340,13 @@ def load_sealing_key(
 
 
 # --- sealing ----------------------------------------------------------------------------------------
-def _scope_of(metadata: Mapping[str, Any]) -> Scope:
-    annotations = metadata.get("annotations") or {}
-    if str(annotations.get(CLUSTER_WIDE_ANNOTATION, "")) == "true":
-        return Scope.CLUSTER_WIDE
-    if str(annotations.get(NAMESPACE_WIDE_ANNOTATION, "")) == "true":
-        return Scope.NAMESPACE_WIDE
-    return Scope.STRICT
-
-
 def sealed_for(obj: Mapping[str, Any]) -> tuple[str, str, Scope]:
     """(name, namespace, scope) a SealedSecret file was sealed for: its template's identity, else its own."""
     meta = obj.get("metadata") or {}
     template = ((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}
     name = str(template.get("name") or meta.get("name") or "")
     namespace = str(template.get("namespace") or meta.get("namespace") or "")
-    return name, namespace, _scope_of(meta)
+    return name, namespace, scope_of(meta)
 
 
 def _read_existing(repo: Path, rel: str) -> tuple[str | None, dict[str, Any] | None]:

@@ -129,7 +129,7 @@ def _scope_annotations(scope: Scope) -> dict[str, str]:
     return {}
 
 
-def _scope_of(metadata: Mapping[str, Any]) -> Scope:
+def scope_of(metadata: Mapping[str, Any]) -> Scope:
     """Read the scope from an object's annotations, as the controller does (cluster-wide wins)."""
     annotations = metadata.get("annotations") or {}
     if str(annotations.get(CLUSTER_WIDE_ANNOTATION, "")) == "true":
@@ -160,7 +160,7 @@ def _kept_encrypted_data(existing: Mapping[str, Any], name: str, namespace: str,
     metadata = existing.get("metadata") or {}
     old_name = str(metadata.get("name") or "")
     old_namespace = str(metadata.get("namespace") or "")
-    old_scope = _scope_of(metadata)
+    old_scope = scope_of(metadata)
     if (old_name, old_namespace, old_scope) != (name, namespace, scope):
         raise InputError(
             f"{where}: was sealed for {old_namespace}/{old_name} with scope {old_scope}, not "
