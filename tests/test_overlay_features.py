@@ -108,3 +108,18 @@ def test_flat_config_with_several_configmaps_asks_for_the_name(tmp_path: Path, c
     staging = _objects(repo, "staging")
     config = next(o for (kind, _), o in staging.items() if kind == "ConfigMap")
     assert config["data"]["LOG_LEVEL"] == "debug"
+
+
+def test_current_environment_moving_namespace_moves_every_own_object_but_not_pinned_ones(tmp_path: Path, capsys) -> None:
+    def edit(a: dict[str, Any]) -> None:
+        a["environments"][1]["namespace"] = "shop-prod"
+
+    code, repo, output = _migrate(tmp_path, "multidoc", edit, capsys)
+    assert code == 0, output
+    assert "namespace-moved" in output
+    objects, stderr = build(repo / "deploy" / "overlays" / "production")
+    assert stderr == ""
+    namespaces = {(o["kind"], o["metadata"]["name"]): o["metadata"].get("namespace") for o in objects}
+    assert namespaces[("ConfigMap", "tcp-services")] == "ingress-nginx"
+    own = {k: ns for k, ns in namespaces.items() if ns and k != ("ConfigMap", "tcp-services")}
+    assert own and set(own.values()) == {"shop-prod"}, own

@@ -245,6 +245,23 @@ class OverlayRenderer:
                     note="Fixed nodePorts are cluster-wide: only the current environment keeps them; here the cluster picks one.",
                 )
 
+    def moved_namespace(self) -> None:
+        """The current environment moving to a new namespace: hard-coded namespaces move with it.
+
+        The current environment's namespace transformer only fills in missing namespaces (so objects pinned
+        to another namespace keep theirs); objects that hard-code today's namespace are moved explicitly.
+        """
+        today = self.ctx.inventory.today_namespace
+        if not self.env.current or not today or today == self.env.namespace:
+            return
+        for obj in self.ctx.base_objects:
+            if obj.namespace == today:
+                self._patch_file(
+                    f"patches/namespace-{obj.kind.lower()}-{obj.name}.yaml",
+                    [{"op": "replace", "path": "/metadata/namespace", "value": self.env.namespace}],
+                    {"kind": obj.kind, "name": obj.name, "namespace": today},
+                )
+
     def volumes(self) -> None:
         """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
         if self.env.current:
@@ -366,6 +383,7 @@ class OverlayRenderer:
         self.ingress_hosts()
         self.node_ports()
         self.volumes()
+        self.moved_namespace()
         doc = self.kustomization()
         note = f"{HEADER}\nEnvironment {self.env.name}: namespace {self.env.namespace}."
         if self.env.current:
