@@ -5,6 +5,8 @@ scan -> answers -> plan -> render -> preview -> write -> validate. No user inter
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,11 @@ from wizard.core.findings import analyse
 from wizard.core.gitinfo import git_facts
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
 from wizard.core.merge import resolve
-from wizard.core.model import ChangeKind, FileChange, Plan
+from wizard.core.model import ChangeKind, FileChange, Finding, Plan
 from wizard.core.plan import build_plan
 from wizard.core.render import render
 from wizard.core.scan import Inventory, backing_services, scan
+from wizard.core.validate import Build, validate
 from wizard.core.write import write_changes
 
 
@@ -216,3 +219,25 @@ def detect_source(repo: Path) -> str | None:
                 continue
             return name
     return None
+
+
+def check_outcome(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Finding]]:
+    """Build every overlay as the write would leave it, in a temporary copy: the repository is not touched.
+
+    The preview uses it to show, before anything is written, that the real kustomize builds the result.
+    """
+    with tempfile.TemporaryDirectory(prefix="k8s-wizard-preview-") as tmp:
+        target = Path(tmp)
+        output = outcome.answers.output
+        if (repo / output).is_dir():
+            shutil.copytree(repo / output, target / output, symlinks=True)
+        for change in outcome.plan.changes:
+            if not change.path.startswith(f"{output}/"):
+                continue
+            path = target / change.path
+            if change.new is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(change.new, encoding="utf-8")
+        return validate(target, output)

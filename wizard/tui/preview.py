@@ -8,8 +8,6 @@ Enter asks for the confirmation; nothing is written before it.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,8 +26,7 @@ from wizard.core.changes import Choice
 from wizard.core.errors import WizardError
 from wizard.core.merge import with_markers
 from wizard.core.model import ChangeKind, FileChange, Level
-from wizard.core.pipeline import Outcome, settle_conflicts
-from wizard.core.validate import validate
+from wizard.core.pipeline import Outcome, check_outcome, settle_conflicts
 
 MARK: dict[ChangeKind, tuple[str, str, str]] = {
     ChangeKind.CREATE: ("+", "green", "new"),
@@ -51,31 +48,12 @@ class BuildCheck:
     text: str
 
 
-def stage(repo: Path, outcome: Outcome, target: Path) -> str:
-    """Lay the output folder as the write would leave it under `target`; returns the output folder name."""
-    output = outcome.answers.output
-    if (repo / output).is_dir():
-        shutil.copytree(repo / output, target / output, symlinks=True)
-    for change in outcome.plan.changes:
-        if not change.path.startswith(f"{output}/"):
-            continue
-        path = target / change.path
-        if change.new is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(change.new, encoding="utf-8")
-    return output
-
-
 def check_builds(repo: Path, outcome: Outcome) -> BuildCheck:
-    """Build every overlay of the would-be output in a temporary folder (the repository is not touched)."""
-    with tempfile.TemporaryDirectory(prefix="k8s-wizard-preview-") as tmp:
-        output = stage(repo, outcome, Path(tmp))
-        try:
-            builds, findings = validate(Path(tmp), output)
-        except WizardError as exc:
-            return BuildCheck(False, f"kustomize could not run: {exc}")
+    """Build every overlay of the would-be output (in a temporary copy: the repository is not touched)."""
+    try:
+        builds, findings = check_outcome(repo, outcome)
+    except WizardError as exc:
+        return BuildCheck(False, f"kustomize could not run: {exc}")
     errors = [f for f in findings if f.level is Level.ERROR]
     if errors:
         return BuildCheck(False, "; ".join(f"{f.path or f.code}: {f.message}" for f in errors[:3]))
@@ -273,11 +251,13 @@ class PreviewScreen(Screen[None]):
         """Ask to write (refused while a conflict is open or a finding blocks)."""
         open_conflicts = [c.path for c in self.outcome.conflicts]
         if open_conflicts:
-            self.notify(f"Settle the conflict in {open_conflicts[0]} first: m keep mine, n take new, x markers.",
-                        severity="error")
+            self.notify(
+                f"Settle the conflict in {open_conflicts[0]} first: m keep mine, n take new, x markers.", severity="error"
+            )
             return
         if self.outcome.plan.blocking:
-            self.notify(f"{len(self.outcome.plan.blocking)} blocking finding(s) in the plan: nothing can be written.",
-                        severity="error")
+            self.notify(
+                f"{len(self.outcome.plan.blocking)} blocking finding(s) in the plan: nothing can be written.", severity="error"
+            )
             return
         self.post_message(self.Accepted(self.outcome))
