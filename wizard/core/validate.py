@@ -164,4 +164,7 @@ def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
     from wizard.core.sealer import stale_sealed_secrets  # only validate() needs it
 
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
+    from wizard.core.secretfiles import sops_placeholders
+
+    findings.extend(sops_placeholders(repo))
     return builds, findings
