@@ -4,11 +4,16 @@ Both read `<repo>/.k8s-wizard.yaml`, change its environments (wizard.core.enviro
 the result like any answers file, and go through the same preview, conflict check, confirmation
 and write as `apply` (`finish`). The new answers file is one of the files written, so the change
 is saved only when everything else is.
+
+`add-env` in a terminal, without --yes, --namespace or --from, first asks the new environment's
+questions, and only those (wizard.interview.newenv), through an injectable prompt function:
+questionary by default, imported only then.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,7 +23,9 @@ from wizard.core.environments import add_environment, remove_environment
 from wizard.core.errors import InputError
 from wizard.core.layout import Layout
 from wizard.core.model import ChangeKind
-from wizard.core.pipeline import Outcome, build, load_answers
+from wizard.core.pipeline import Outcome, build, facts, load_answers
+from wizard.interview.newenv import EnvQuestion, NewEnvironment
+from wizard.plain import HELP, PromptFn, PromptRequest, QuestionaryPrompt, plain_text
 
 
 def _saved_answers(repo: Path, command: str) -> Any:
@@ -62,8 +69,55 @@ def _regenerate(
     return code
 
 
-def add_env(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
-    """Add an environment (default: just before the one that runs today) and re-generate."""
+def asks_questions(args: argparse.Namespace, stdin: TextIO) -> bool:
+    """True when add-env interviews: a terminal, and neither --yes nor --namespace nor --from."""
+    automated = getattr(args, "yes", False) or args.namespace is not None or getattr(args, "from_env", None) is not None
+    return not automated and bool(getattr(stdin, "isatty", lambda: False)())
+
+
+def _ask_one(session: NewEnvironment, question: EnvQuestion, prompt: PromptFn, echo: Callable[[str], None]) -> None:
+    """One question until its answer is accepted; a cancelled prompt stops add-env with nothing written."""
+    text = plain_text(question.text)
+    echo(text)
+    request = PromptRequest(
+        id=question.id, kind="text", message=f"{question.environment}:", text=text, default=question.default,
+        help=plain_text(question.help), environment=question.environment,
+        validate=lambda value: session.check(question.id, value),
+    )
+    while True:
+        value = prompt(request)
+        if value is None:
+            raise KeyboardInterrupt
+        if value == HELP or (isinstance(value, str) and value.strip().lower() in (HELP, "why", "why?")):
+            echo(request.help or "No more to say about this one.")
+            continue
+        messages = session.answer(question.id, value)
+        if not messages:
+            return
+        for message in messages:
+            echo(message)
+
+
+def interview_new_environment(
+    repo: Path, data: dict[str, Any], name: str, prompt: PromptFn, echo: Callable[[str], None]
+) -> dict[str, Any]:
+    """The answers with environment `name` (already added) answered through `prompt`, one question at a time."""
+    source = data.get("source")
+    session = NewEnvironment(data, name, facts(repo, str(source).rstrip("/") if source else None))
+    questions = session.questions()
+    if questions:
+        echo(f"{len(questions)} question(s) about {name}; enter keeps the proposal, ? says why I ask.")
+    for question in questions:
+        _ask_one(session, question, prompt, echo)
+    return session.answers()
+
+
+def add_env(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: PromptFn | None = None) -> int:
+    """Add an environment (default: just before the one that runs today) and re-generate.
+
+    In a terminal without --yes, --namespace or --from, the new environment's questions are asked first
+    (`prompt` replaces the questionary prompts, for tests).
+    """
     repo = _repo(args)
     data = _saved_answers(repo, "add-env")
     changed = add_environment(
@@ -75,6 +129,10 @@ def add_env(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     )
     order = " -> ".join(str(e["name"]) for e in changed["environments"])
     print(f"add-env {args.name}: promotion order {order}", file=out)
+    if asks_questions(args, stdin):
+        changed = interview_new_environment(
+            repo, changed, args.name, prompt or QuestionaryPrompt(), lambda line: print(line, file=out)
+        )
     return _regenerate(repo, changed, f"{ANSWERS_FILE} (with {args.name} added)", args, stdin, out)
 
 
