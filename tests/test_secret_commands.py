@@ -327,6 +327,7 @@ def test_sops_script_runs_without_exposing_values(tmp_path: Path) -> None:
             "yaml",
             "--output-type",
             "yaml",
+            "/dev/stdin",
         ]
     ]
     written = yaml.safe_load((repo / "overlays/staging/secrets/db.secret.enc.yaml").read_text())

@@ -320,8 +320,6 @@ def test_real_round_trip_through_the_overlay_build(repo: tuple[Path, Path], tmp_
     assert decrypt(keys["production"][0]).returncode != 0  # production's key cannot read staging's Secret
 
 
-@pytest.mark.xfail(strict=True, reason="encrypt-secrets.sh calls `sops --encrypt` with no file: sops wants "
-                   "`sops encrypt` (or a file argument) to read stdin; see the report of this change")
 def test_real_encrypt_script(repo: tuple[Path, Path], tmp_path: Path) -> None:
     """The generated script, run for real with kubectl (client-side only) and sops, writes the encrypted Secret."""
     sops, keygen = _tools()

@@ -267,7 +267,8 @@ def sops_script(
     for index, (name, keys) in enumerate(secrets.items(), start=1):
         out = _output_path(output_dir, name, SOPS_SUFFIX)
         reads, create, variables = _create_secret(namespace, name, keys, index)
-        encrypt = f"sops --encrypt --filename-override {_q(out)} --input-type yaml --output-type yaml"
+        # sops reads the Secret from the pipe only when told to read /dev/stdin; the override picks the rule.
+        encrypt = f"sops --encrypt --filename-override {_q(out)} --input-type yaml --output-type yaml /dev/stdin"
         lines += [
             "",
             f"# Secret {name} (keys: {', '.join(keys)})",
