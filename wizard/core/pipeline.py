@@ -137,7 +137,8 @@ def settle_conflicts(outcome: Outcome, choice: Choice, paths: set[str] | None = 
 def write(repo: Path, outcome: Outcome) -> list[str]:
     """Write the outcome's changes and the record of what was generated (all or nothing)."""
     record = {c.path: c.generated for c in outcome.plan.changes if c.generated is not None}
-    return write_changes(repo, list(outcome.plan.changes), extra={STATE_FILE: state_text(record)})
+    written = write_changes(repo, list(outcome.plan.changes), extra={STATE_FILE: state_text(record)})
+    return [path for path in written if path != STATE_FILE]  # the record is bookkeeping, not one of the files
 
 
 def facts(repo: Path, source: str | None) -> dict[str, Any]:
