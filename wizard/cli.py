@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from wizard import __version__
 from wizard.core.errors import InputError, WizardError
@@ -20,7 +20,7 @@ EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors are exit 2, like argparse, but via our handler
+    def error(self, message: str) -> NoReturn:  # usage errors are exit 2, like argparse, but via our handler
         raise InputError(f"{self.prog}: {message}")
 
 

@@ -102,15 +102,24 @@ def _echo(text: str) -> None:
     questionary.print(text, style="italic")
 
 
+def _env_check(interview: Interview, env: str) -> Callable[[Any], list[str]]:
+    """The engine's check of one environment's value of a per-environment question."""
+
+    def check(value: Any) -> list[str]:
+        return [m for m in interview.check({env: value}) if m.startswith(f"{env}:")]
+
+    return check
+
+
 def _requests(ask: Ask, interview: Interview) -> list[PromptRequest]:
     """The prompts for one question: one, or one per environment."""
     text = plain_text(ask.text)
-    common = {"id": ask.id, "text": text, "help": plain_text(ask.help), "choices": ask.choices}
+    common: dict[str, Any] = {"id": ask.id, "text": text, "help": plain_text(ask.help), "choices": ask.choices}
     if ask.type == "per_environment":
         return [
             PromptRequest(
                 kind="text", message=f"{env}:", default=ask.shown_default_for(env), environment=env,
-                validate=lambda value, env=env: [m for m in interview.check({env: value}) if m.startswith(f"{env}:")],
+                validate=_env_check(interview, env),
                 **common,
             )
             for env in ask.environments

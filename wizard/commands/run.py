@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from wizard.commands.output import confirm, print_findings, print_preview
 from wizard.core.answers import ANSWERS_FILE, read_answers_file
+from wizard.core.changes import Choice
 from wizard.core.errors import BlockingError, InputError
 from wizard.core.export import to_json, to_markdown, to_tree
 from wizard.core.model import ChangeKind, FileChange, Level
@@ -25,7 +26,7 @@ def _repo(args: argparse.Namespace) -> Path:
 
 def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     """Preview, settle conflicts, confirm and write: shared by apply, add-env and remove-env."""
-    conflicts_choice = getattr(args, "conflicts", "fail")
+    conflicts_choice: Choice | Literal["fail"] = getattr(args, "conflicts", "fail")
     if outcome.conflicts and conflicts_choice != "fail":
         outcome = settle_conflicts(outcome, conflicts_choice)
     print_preview(outcome, out)

@@ -176,8 +176,8 @@ class Context:
     def secret_needs(self) -> list[SecretNeed]:
         """Every Secret the workloads reference or the source holds, with key names and users."""
         if self.answers.new_app:
-            keys = self.answers.new_app.secrets
-            return [SecretNeed(f"{self.answers.app}-secrets", keys, (f"Deployment/{self.answers.app}",))] if keys else []
+            names = self.answers.new_app.secrets
+            return [SecretNeed(f"{self.answers.app}-secrets", names, (f"Deployment/{self.answers.app}",))] if names else []
         keys: dict[str, set[str]] = {}
         users: dict[str, set[str]] = {}
         plaintext: dict[str, str] = {}

@@ -259,19 +259,19 @@ def analyse(ctx: Context) -> list[Finding]:
                 )
             )
         for name in sorted(ctx.autoscaled(env)):
-            w = next((o for o in ctx.scalable() if o.name == name), None)
+            workload = next((o for o in ctx.scalable() if o.name == name), None)
             if (
                 env.current
-                and w is not None
-                and "replicas" in (w.obj.get("spec") or {})
+                and workload is not None
+                and "replicas" in (workload.obj.get("spec") or {})
                 and (name in ctx.autoscaling(env) or name in hpas)
             ):
                 out.append(
                     Finding(
                         Level.WARNING,
                         "hpa-handover",
-                        f"{env.name}: {w.ref} sets replicas today and is autoscaled: removing the field from what Flux applies "
-                        "can drop it to 1 replica. Follow the hand-over step in the plan.",
+                        f"{env.name}: {workload.ref} sets replicas today and is autoscaled: removing the field from "
+                        "what Flux applies can drop it to 1 replica. Follow the hand-over step in the plan.",
                         environment=env.name,
                     )
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # Kinds that have no namespace. Kustomize's namespace transformer leaves them alone (but renames a
 # Namespace object), so they can exist once per cluster: they stay in the current environment only.
 CLUSTER_SCOPED = frozenset(
@@ -85,7 +87,7 @@ BACKING_ENV = (
 )
 
 
-def pod_spec(obj: dict) -> dict | None:
+def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
     """The pod spec of a workload (CronJob's is two templates deep), or None."""
     spec = obj.get("spec") or {}
     if obj.get("kind") == "CronJob":
@@ -97,7 +99,7 @@ def pod_spec(obj: dict) -> dict | None:
     return pod if isinstance(pod, dict) else None
 
 
-def containers(obj: dict, *, init: bool = False) -> list[dict]:
+def containers(obj: dict[str, Any], *, init: bool = False) -> list[dict[str, Any]]:
     """The containers of a workload (and its init containers when asked)."""
     pod = pod_spec(obj) or {}
     found = [c for c in pod.get("containers") or [] if isinstance(c, dict)]

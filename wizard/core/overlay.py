@@ -290,10 +290,11 @@ class OverlayRenderer:
                 if svc.kind == "Service" and selector and all(labels.get(k) == v for k, v in selector.items()):
                     deletes.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc.name}, "$patch": "delete"})
             for doc in deletes:
+                kind, obj_name = str(doc["kind"]), str(doc["metadata"]["name"])  # type: ignore[index]
                 self._patch_file(
-                    f"patches/remove-{doc['kind'].lower()}-{doc['metadata']['name']}.yaml",
+                    f"patches/remove-{kind.lower()}-{obj_name}.yaml",
                     doc,
-                    {"kind": doc["kind"], "name": doc["metadata"]["name"]},
+                    {"kind": kind, "name": obj_name},
                     note=f"{self.env.name} uses a {choice} {name} instead of its own instance.",
                 )
 

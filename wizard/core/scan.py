@@ -114,7 +114,7 @@ class Inventory:
             return str(self.adopted.data["namespace"])
         hit, value = self._cached("today_namespace")
         if hit:
-            return value
+            return str(value) if value is not None else None
         counts = Counter(o.namespace for o in self.objects if o.namespace and o.kind not in CLUSTER_SCOPED)
         value = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counts else None
         self._cache["today_namespace"] = value
@@ -321,7 +321,7 @@ def env_refs(obj: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     for vol in pod.get("volumes") or []:
         secret = (vol or {}).get("secret")
         if isinstance(secret, dict) and secret.get("secretName"):
-            items = [str(i.get("key")) for i in secret.get("items") or [] if isinstance(i, dict)]
+            items: list[str | None] = [str(i.get("key")) for i in secret.get("items") or [] if isinstance(i, dict)]
             refs.extend(("Secret", str(secret["secretName"]), k) for k in items or [None])
         cm = (vol or {}).get("configMap")
         if isinstance(cm, dict) and cm.get("name"):

@@ -131,10 +131,10 @@ def key_users(ctx: Context) -> dict[str, dict[str, tuple[str, ...]]]:
                 found[need.name][key].update(need.users)
     else:
         for w in ctx.workloads():
-            for kind, name, key in env_refs(w.obj):
+            for kind, name, ref_key in env_refs(w.obj):
                 if kind != "Secret" or name not in found:
                     continue
-                for k in [key] if key else list(found[name]):
+                for k in [ref_key] if ref_key else list(found[name]):
                     found[name].setdefault(k, set()).add(w.ref)
     return {name: {k: tuple(sorted(v)) for k, v in sorted(keys.items())} for name, keys in found.items()}
 

@@ -108,8 +108,8 @@ def check_flux(repo: Path, output: str) -> list[Finding]:
             for key in ("interval", "prune", "sourceRef"):
                 if key not in spec:
                     findings.append(Finding(Level.ERROR, "flux-required", f"Kustomization.spec.{key} is required", rel))
-            path = str(spec.get("path", "./")).removeprefix("./")
-            if not (repo / path / "kustomization.yaml").is_file():
+            overlay_path = str(spec.get("path", "./")).removeprefix("./")
+            if not (repo / overlay_path / "kustomization.yaml").is_file():
                 findings.append(Finding(Level.ERROR, "flux-path", f"Kustomization.spec.path {spec.get('path')!r} has no "
                                         "kustomization.yaml", rel))
             ref = spec.get("sourceRef") or {}

@@ -35,10 +35,10 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
     if any(c.kind is ChangeKind.CONFLICT for c in changes):
         raise WizardError("unsettled conflicts: nothing written")
     writes = {c.path: c.new for c in pending if c.kind is not ChangeKind.REMOVE}
-    for rel, text in (extra or {}).items():
-        target = repo / rel
-        if not (target.is_file() and target.read_bytes() == (text or "").encode("utf-8")):
-            writes[rel] = text
+    for rel, extra_text in (extra or {}).items():
+        existing = repo / rel
+        if not (existing.is_file() and existing.read_bytes() == extra_text.encode("utf-8")):
+            writes[rel] = extra_text
     removes = [c.path for c in pending if c.kind is ChangeKind.REMOVE]
     targets = {rel: _inside(repo, rel) for rel in [*writes, *removes]}
 
@@ -57,18 +57,18 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
             os.chmod(tmp, mode)
             staged[rel] = Path(tmp)
     except BaseException:
-        for tmp in staged.values():
-            tmp.unlink(missing_ok=True)
+        for staged_path in staged.values():
+            staged_path.unlink(missing_ok=True)
         for d in reversed(made_dirs):
             _rmdir(d)
         raise
 
     backups: dict[str, bytes | None] = {}
     try:
-        for rel, tmp in staged.items():
+        for rel, staged_path in staged.items():
             target = targets[rel]
             backups[rel] = target.read_bytes() if target.is_file() else None
-            os.replace(tmp, target)
+            os.replace(staged_path, target)
         for rel in removes:
             target = targets[rel]
             backups[rel] = target.read_bytes() if target.is_file() else None
@@ -80,8 +80,8 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
                 target.unlink(missing_ok=True)
             else:
                 target.write_bytes(old)
-        for tmp in staged.values():
-            tmp.unlink(missing_ok=True)
+        for staged_path in staged.values():
+            staged_path.unlink(missing_ok=True)
         raise
     for rel in removes:
         parent = targets[rel].parent

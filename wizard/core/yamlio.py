@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
@@ -59,7 +59,7 @@ def _ambiguous(value: str) -> bool:
     ruamel.yaml writes YAML 1.2, where `yes`, `on` or `0700` are plain strings; Kubernetes tools read
     YAML 1.1, where they are a bool and an octal int. Quoting them keeps the string a string.
     """
-    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG
+    return bool(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG)  # type: ignore[no-untyped-call]
 
 
 def _prepare(value: Any) -> Any:

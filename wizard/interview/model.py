@@ -17,6 +17,7 @@ from wizard.core import yamlio
 from wizard.interview import expr, validators
 from wizard.interview.answers import ANSWER_KEYS
 from wizard.interview.facts import DERIVED, FACT_DEFAULTS
+from wizard.interview.validators import Validator
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 """Where the prompts files live (the repository's `prompts/`)."""
@@ -83,11 +84,11 @@ class Question:
         """True when the answer is one value per environment."""
         return self.type == "per_environment"
 
-    def validators(self) -> list[validators.Validator]:
+    def validators(self) -> list[Validator]:
         """The validators of one value."""
         return [validators.validator(spec) for spec in self.validate]
 
-    def key_validators(self) -> list[validators.Validator]:
+    def key_validators(self) -> list[Validator]:
         """The validators of a mapping answer's keys."""
         return [validators.validator(spec) for spec in self.validate_keys]
 

@@ -109,7 +109,7 @@ class WizardApp(App[int]):
             f"Nothing is deployed: this only writes files, with `MIGRATION.md` and `{ANSWERS_FILE}`."
         )
         self.push_screen(ConfirmScreen(question, yes="Write", no="Not yet"),
-                         lambda yes: self._write(outcome) if yes else None)
+                         lambda yes: self._write(outcome) if yes else None)  # type: ignore[arg-type]
 
     @work(thread=True, exclusive=True, group="write")
     def _write(self, outcome: Outcome) -> None:

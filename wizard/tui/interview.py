@@ -313,9 +313,9 @@ class InterviewScreen(Screen[None]):
             loaded, inventory = load_answers(self.repo, answers, "your answers")
             outcome = build(self.repo, loaded, inventory)
         except WizardError as exc:
-            self.app.call_from_thread(self._plan_failed, str(exc))
+            self.app.call_from_thread(self._plan_failed, str(exc))  # type: ignore[arg-type]
             return
-        self.app.call_from_thread(self._planned, outcome)
+        self.app.call_from_thread(self._planned, outcome)  # type: ignore[arg-type]
 
     async def _plan_failed(self, message: str) -> None:
         self.planning = False

@@ -206,7 +206,7 @@ class PreviewScreen(Screen[None]):
         for chosen in ("mine", "new", "markers"):
             paths = {p for p, c in self.choices.items() if c == chosen}
             if paths:
-                outcome = settle_conflicts(outcome, chosen, paths)  # type: ignore[arg-type]
+                outcome = settle_conflicts(outcome, chosen, paths)
         self.outcome = outcome
         self.query_one("#legend", Label).update(legend(outcome.plan.changes))
         self._relabel()

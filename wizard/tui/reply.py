@@ -31,6 +31,15 @@ Check = Callable[[Any], list[str]]
 """The engine's messages for a candidate answer (empty: accepted)."""
 
 
+def _as_value_of(env: str) -> Callable[[str], dict[str, str]]:
+    """Wrap one row's text as the per-environment answer the engine checks."""
+
+    def value(text: str) -> dict[str, str]:
+        return {env: text}
+
+    return value
+
+
 @dataclass
 class Replied(Message):
     """The person answered the current question (`value` None: the proposed default)."""
@@ -164,7 +173,7 @@ class PerEnvironmentReply(Vertical):
                 if env in self.ask.environments:
                     yield Input(
                         value=self.proposed[env], compact=True, name=env, select_on_focus=True,
-                        validators=[EngineValidator(self._check_one(env), lambda text, env=env: {env: text})],
+                        validators=[EngineValidator(self._check_one(env), _as_value_of(env))],
                         validate_on=["changed"],
                     )
                 else:
