@@ -94,10 +94,14 @@ def _secrets_step(ctx: Context, env_name: str, namespace: str, current: bool) ->
     cert = f" --cert {cfg.cert}" if cfg.cert else " --cert pub-cert.pem"
     return Step(
         f"Seal {env_name}'s secrets",
-        inventory + "Either seal offline with the controller's certificate (`kubeseal --fetch-cert`), or run the "
-        "script, which asks for each value without echo and pipes it to kubeseal. Then re-run apply so the overlay "
-        "lists the sealed files.",
-        (f"k8s-wizard seal {env_name}{cert}", f"bash {overlay}/seal-secrets.sh", "k8s-wizard apply"),
+        inventory + "Either seal offline with the controller's certificate (`kubeseal --fetch-cert`): k8s-wizard asks "
+        "for each value without echo and lists the sealed file in the overlay; or run the script, which pipes each "
+        "value to kubeseal, and then re-run apply so the overlay lists the sealed files.",
+        (
+            f"k8s-wizard seal {env_name}{cert}",
+            "# or, with kubeseal and access to the cluster:",
+            f"bash {overlay}/seal-secrets.sh && k8s-wizard apply",
+        ),
         (f"{overlay}/secrets/",),
     )
 
