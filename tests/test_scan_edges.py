@@ -119,3 +119,17 @@ def test_patches_strategic_merge_in_an_adopted_kustomization_is_modernised(tmp_p
     objects, stderr = build(repo / "k8s/overlays/production")
     assert stderr == ""
     assert next(o for o in objects if o["kind"] == "Deployment")["spec"]["replicas"] == 3
+
+
+def test_a_fully_qualified_address_in_todays_namespace_is_a_warning(tmp_path: Path, capsys) -> None:
+    config = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api-config, namespace: api}\n"
+        "data:\n  DATABASE_HOST: postgres.api.svc.cluster.local\n  CACHE: redis\n"
+    )
+    repo = _repo(tmp_path, {"manifests/api.yaml": DEPLOYMENT, "manifests/config.yaml": config})
+    code = main(["plan", "--answers", str(tmp_path / "answers.yaml"), "--repo", str(repo), "--format", "json"])
+    assert code == 0
+    plan = json.loads(capsys.readouterr().out)
+    warnings = [f for f in plan["findings"] if f["code"] == "cross-namespace-address"]
+    assert len(warnings) == 1 and "postgres.api.svc.cluster.local" in warnings[0]["message"]
+    assert warnings[0]["path"] == "manifests/config.yaml"

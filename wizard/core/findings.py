@@ -182,6 +182,7 @@ def analyse(ctx: Context) -> list[Finding]:
                 _src(ctx, pinned[0].file),
             )
         )
+    out.extend(_cross_namespace_addresses(ctx, cur_name))
     kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
     for pvc in ctx.base_objects:
         if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
@@ -343,4 +344,41 @@ def _dead_config(ctx: Context, env: object) -> list[Finding]:
                                 environment=env.name,
                             )
                         )
+    return found
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a manifest value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
+
+
+def _cross_namespace_addresses(ctx: Context, cur_name: str | None) -> list[Finding]:
+    """An address with today's namespace in it (`db.shop.svc`) would point every environment at production's."""
+    today = ctx.inventory.today_namespace
+    if not today or len(ctx.answers.environments) < 2:
+        return []
+    pattern = re.compile(rf"\b[a-z0-9]([-a-z0-9]*[a-z0-9])?\.{re.escape(today)}(\.svc(\.cluster\.local)?)?\b")
+    found: list[Finding] = []
+    for obj in ctx.base_objects:
+        if obj.kind == "Secret":
+            continue
+        where = obj.obj.get("data") if obj.kind == "ConfigMap" else obj.obj.get("spec")
+        hits = sorted({m.group(0) for text in _strings(where) for m in pattern.finditer(text) if ".svc" in m.group(0)})
+        if hits:
+            found.append(
+                Finding(
+                    Level.WARNING,
+                    "cross-namespace-address",
+                    f"{obj.ref} addresses {', '.join(hits)}: a fully qualified name in namespace {today} makes every "
+                    f"environment talk to {cur_name or 'production'}'s service. Use the short name (it resolves in each "
+                    "environment's own namespace), or override it per environment.",
+                    _src(ctx, obj.file),
+                )
+            )
     return found
