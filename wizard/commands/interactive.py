@@ -20,8 +20,9 @@ from wizard.core.errors import BlockingError
 from wizard.core.model import ChangeKind
 from wizard.core.pipeline import build, load_answers, settle_conflicts, write
 from wizard.interview.model import Choice, load_questions
+from wizard.interview.saved import draft_from_answers
 from wizard.plain import InterviewCancelled, PromptFn, PromptRequest, QuestionaryPrompt, run_plain
-from wizard.tui.startup import DraftStore, draft_from_answers, saved_answers, start_facts
+from wizard.tui.startup import DraftStore, saved_answers, start_facts
 
 EXIT_NOT_WRITTEN = 1
 EXIT_INTERRUPTED = 130

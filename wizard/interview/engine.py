@@ -414,8 +414,7 @@ class Interview:
             given = dict(value)
         else:
             given = {env: value for env in ask.environments}
-        errors = [f"There is no environment {env!r} (the environments: {', '.join(names)})." for env in given
-                  if env not in names]
+        errors = [f"There is no environment {env!r} (the environments: {', '.join(names)})." for env in given if env not in names]
         result: dict[str, Any] = {}
         for env in names:
             if env not in ask.environments:
@@ -477,8 +476,7 @@ class Interview:
         if isinstance(value, int):
             return value, self._run(q, [str(value)])
         known = self.facts["workload_names"]
-        errors = [f"There is no workload {name!r} (found: {', '.join(known)})." for name in value
-                  if known and name not in known]
+        errors = [f"There is no workload {name!r} (found: {', '.join(known)})." for name in value if known and name not in known]
         return value, errors + self._run(q, [str(v) for v in value.values()])
 
     def _mapping(self, q: Question, raw: Any) -> tuple[Any, list[str]]:

@@ -184,8 +184,7 @@ def check_expression(expr: Any) -> None:
                 check_expression(expr[part])
         return
     raise ExpressionError(
-        f"unknown expression {{{', '.join(sorted(keys))}}}: use from:, format:, if: or literal: (a mapping value "
-        "needs literal:)"
+        f"unknown expression {{{', '.join(sorted(keys))}}}: use from:, format:, if: or literal: (a mapping value needs literal:)"
     )
 
 

@@ -89,8 +89,7 @@ def derive(facts: Mapping[str, Any]) -> dict[str, Any]:
         f"`{name}`: {', '.join(keys)}" if keys else f"`{name}`" for name, keys in dict(out["secrets"]).items()
     )
     out["backing_summary"] = ", ".join(
-        f"`{s.get('name')}` ({s.get('evidence') if s.get('kind') == 'env' else s.get('kind')})"
-        for s in out["backing_services"]
+        f"`{s.get('name')}` ({s.get('evidence') if s.get('kind') == 'env' else s.get('kind')})" for s in out["backing_services"]
     )
     out["workload_names"] = [str(w.get("name")) for w in out["workloads"]]
     return out

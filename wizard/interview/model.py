@@ -27,8 +27,24 @@ ITEM_KINDS = ("text", "int", "replicas", "mapping", "autoscaling")
 """What one value is (`of:`) for text and per-environment questions."""
 
 _FIELDS = {
-    "id", "label", "text", "help", "type", "of", "choices", "suggestions", "default", "implied", "when",
-    "validate", "validate_keys", "key", "optional", "parse", "fixed_for", "unique",
+    "id",
+    "label",
+    "text",
+    "help",
+    "type",
+    "of",
+    "choices",
+    "suggestions",
+    "default",
+    "implied",
+    "when",
+    "validate",
+    "validate_keys",
+    "key",
+    "optional",
+    "parse",
+    "fixed_for",
+    "unique",
 }
 
 
@@ -173,9 +189,12 @@ def question(raw: Any, origin: str = "prompts") -> Question:
         raise _fail(origin, qid, f"key {key!r} is not an answers-file path (known: {', '.join(sorted(ANSWER_KEYS))})")
     if key is None and qtype not in ("confirm", "multi_choice"):
         raise _fail(origin, qid, "key: is required (only confirm and multi_choice questions may steer without one)")
-    if key is not None and key.startswith("environments[*].") and key not in (
-        "environments[*].name", "environments[*].current"
-    ) and qtype != "per_environment":
+    if (
+        key is not None
+        and key.startswith("environments[*].")
+        and key not in ("environments[*].name", "environments[*].current")
+        and qtype != "per_environment"
+    ):
         raise _fail(origin, qid, f"key {key!r} is per environment: the type must be per_environment")
     choices = _choices(raw.get("choices"), origin, qid)
     if qtype in ("choice", "multi_choice") and choices is None:

@@ -19,9 +19,7 @@ from typing import Any
 
 from wizard.interview.engine import DRAFT_VERSION, Interview
 from wizard.interview.model import Question, load_questions
-
-STEERING = ("replicas", "resources", "autoscaling", "config", "image_tag")
-"""The `differs` choices; each is named after the environment key it makes the answers carry."""
+from wizard.interview.saved import answer_values, fits, lookup
 
 
 @dataclass(frozen=True)
@@ -38,62 +36,13 @@ class EnvQuestion:
     """The proposed answer for the new environment, as editable text."""
 
 
-def _lookup(data: Mapping[str, Any], path: str) -> Any:
-    """A dotted path's value in nested mappings (None when absent)."""
-    value: Any = data
-    for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def _fits(question: Question, value: Any) -> bool:
-    """False for the per-workload or per-ConfigMap forms that the interview does not ask in."""
-    if value is None or not isinstance(value, Mapping):
-        return True
-    if question.of == "autoscaling":
-        return set(value) <= {"min", "max", "cpu"}
-    return all(not isinstance(v, Mapping | list) for v in value.values())
-
-
 def _environments(answers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [e for e in answers.get("environments") or [] if isinstance(e, Mapping) and e.get("name")]
 
 
 def _values(questions: Sequence[Question], facts: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
     """Interview values (question id -> value) holding the answers: what the engine needs to decide and check."""
-    envs = _environments(answers)
-    current = next((str(e["name"]) for e in envs if e.get("current")), None)
-    values: dict[str, Any] = {}
-    for q in questions:
-        if q.key is None:
-            continue
-        if q.key == "environments[*].name":
-            values[q.id] = [str(e["name"]) for e in envs]
-        elif q.key == "environments[*].current":
-            if current is not None:
-                values[q.id] = current
-        elif q.key.startswith("environments[*]."):
-            sub = q.key.removeprefix("environments[*].")
-            per_env = {str(e["name"]): _lookup(e, sub) for e in envs}
-            given = {k: v for k, v in per_env.items() if v is not None and _fits(q, v)}
-            if given:
-                values[q.id] = given
-        else:
-            value = _lookup(answers, q.key)
-            if value is not None:
-                values[q.id] = value
-    ids = {q.id for q in questions}
-    if "today" in ids and answers.get("source") and facts.get("source"):
-        values["today"] = True
-    if "keep_namespace" in ids and current is not None and facts.get("namespace"):
-        env = next(e for e in envs if str(e["name"]) == current)
-        values["keep_namespace"] = env.get("namespace") in (None, facts.get("namespace"))
-    if "differs" in ids:
-        found = {k for e in envs for k in e if k in STEERING}
-        values["differs"] = [k for k in STEERING if k in found]
-    return values
+    return answer_values(questions, facts, answers, partial=True)
 
 
 def _empty(value: Any) -> bool:
@@ -154,7 +103,7 @@ class NewEnvironment:
         for q in self._questions:
             if not q.per_environment or not q.key:
                 continue
-            if not _fits(q, _lookup(env, q.key.removeprefix("environments[*]."))):
+            if not fits(q, lookup(env, q.key.removeprefix("environments[*]."))):
                 continue  # a per-workload or per-ConfigMap form copied by --from: kept as it is
             try:
                 ask = self._interview.goto(q.id)

@@ -30,8 +30,17 @@ _YES = {"y", "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "true", "1", "ri
 _NO = {"n", "no", "nope", "nah", "false", "0", "wrong", "not really"}
 _PAIR = re.compile(r"^\s*([^=:]+?)\s*[=:]\s*(.*?)\s*$")
 _WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
 }
 OFF_WORDS = {"", "off", "no", "none", "-", "n", "false", "disabled", "nothing"}
 """Words that mean "not set" for optional per-environment values."""

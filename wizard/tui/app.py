@@ -21,12 +21,13 @@ from wizard.core.errors import WizardError
 from wizard.core.pipeline import Outcome, write
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
+from wizard.interview.saved import draft_from_answers
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.done import DoneScreen
 from wizard.tui.interview import InterviewScreen
 from wizard.tui.plan import PlanScreen
 from wizard.tui.preview import PreviewScreen
-from wizard.tui.startup import DraftStore, draft_from_answers, saved_answers, start_facts
+from wizard.tui.startup import DraftStore, saved_answers, start_facts
 
 DARK, LIGHT = "textual-dark", "textual-light"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,9 @@ from wizard.core.answers import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import InputError
 from wizard.core.pipeline import detect_source, facts
 from wizard.interview.engine import DRAFT_VERSION
-from wizard.interview.model import Question
 
 STATE_DIR_ENV = "K8S_WIZARD_STATE_DIR"
 """Environment variable naming the folder that holds drafts (tests point it at a temporary folder)."""
-
-_STEERING = ("replicas", "resources", "autoscaling", "config", "image_tag")
-"""The `differs` choices, each named after what it makes the environments carry."""
 
 
 def state_dir() -> Path:
@@ -82,63 +78,3 @@ def start_facts(repo: Path, saved: Mapping[str, Any] | None = None) -> dict[str,
     """The scan's facts: from the saved answers' source folder, else the folder that looks like manifests."""
     source = saved.get("source") if saved else None
     return facts(repo, str(source).rstrip("/") if source else detect_source(repo))
-
-
-def _lookup(data: Mapping[str, Any], path: str) -> Any:
-    """A dotted path's value in nested mappings (None when absent)."""
-    value: Any = data
-    for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def _fits(question: Question, value: Any) -> bool:
-    """False for the per-workload or per-ConfigMap forms the interview does not ask in (they are asked again)."""
-    if value is None or not isinstance(value, Mapping):
-        return True
-    if question.of == "autoscaling":
-        return set(value) <= {"min", "max", "cpu"}
-    return all(not isinstance(v, Mapping | list) for v in value.values())
-
-
-def draft_from_answers(questions: Sequence[Question], facts: Mapping[str, Any], saved: Mapping[str, Any]) -> dict[str, Any]:
-    """An interview draft (question id -> value) holding the saved answers, to start from them.
-
-    `Interview.from_draft` checks every value again and drops what no longer fits; questions that only
-    steer (is this one environment? what differs?) are worked out from what the answers contain.
-    """
-    envs = [e for e in saved.get("environments") or [] if isinstance(e, Mapping) and e.get("name")]
-    names = [str(e["name"]) for e in envs]
-    current = next((str(e["name"]) for e in envs if e.get("current")), None)
-    values: dict[str, Any] = {}
-    for q in questions:
-        if q.key is None:
-            continue
-        if q.key == "environments[*].name":
-            values[q.id] = names
-        elif q.key == "environments[*].current":
-            if current is not None:
-                values[q.id] = current
-        elif q.key.startswith("environments[*]."):
-            sub = q.key.removeprefix("environments[*].")
-            per_env = {str(e["name"]): _lookup(e, sub) for e in envs}
-            if any(v is not None for v in per_env.values()) and all(_fits(q, v) for v in per_env.values()):
-                values[q.id] = {k: v for k, v in per_env.items() if v is not None}
-        else:
-            value = _lookup(saved, q.key)
-            if value is not None:
-                values[q.id] = value
-            elif q.optional and q.type == "text":
-                values[q.id] = ""
-    ids = {q.id for q in questions}
-    if "today" in ids and saved.get("source") and facts.get("source"):
-        values["today"] = True
-    if "keep_namespace" in ids and current is not None and facts.get("namespace"):
-        env = next(e for e in envs if str(e["name"]) == current)
-        values["keep_namespace"] = env.get("namespace") in (None, facts.get("namespace"))
-    if "differs" in ids:
-        found = {"resources" if k == "resources" else k for e in envs for k in e if k in _STEERING}
-        values["differs"] = [k for k in _STEERING if k in found]
-    return {"version": DRAFT_VERSION, "answers": values, "editing": None}
