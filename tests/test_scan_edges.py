@@ -133,3 +133,18 @@ def test_a_fully_qualified_address_in_todays_namespace_is_a_warning(tmp_path: Pa
     warnings = [f for f in plan["findings"] if f["code"] == "cross-namespace-address"]
     assert len(warnings) == 1 and "postgres.api.svc.cluster.local" in warnings[0]["message"]
     assert warnings[0]["path"] == "manifests/config.yaml"
+
+
+def test_an_ingress_tls_secret_is_needed_in_every_new_namespace(tmp_path: Path, capsys) -> None:
+    ingress = (
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: api}\n"
+        "spec:\n  tls: [{hosts: [api.example.com], secretName: api-tls}]\n"
+        "  rules:\n  - host: api.example.com\n    http: {paths: [{path: /, pathType: Prefix, "
+        "backend: {service: {name: api, port: {number: 80}}}}]}\n"
+    )
+    repo = _repo(tmp_path, {"manifests/api.yaml": DEPLOYMENT, "manifests/ingress.yaml": ingress})
+    assert main(["plan", "--answers", str(tmp_path / "answers.yaml"), "--repo", str(repo), "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    tls = [f for f in plan["findings"] if f["code"] == "tls-secret"]
+    assert len(tls) == 1 and "api-tls" in tls[0]["message"] and "staging" in tls[0]["message"]
+    assert tls[0]["level"] == "warning"

@@ -183,6 +183,7 @@ def analyse(ctx: Context) -> list[Finding]:
             )
         )
     out.extend(_cross_namespace_addresses(ctx, cur_name))
+    out.extend(_tls_secrets(ctx))
     kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
     for pvc in ctx.base_objects:
         if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
@@ -381,4 +382,31 @@ def _cross_namespace_addresses(ctx: Context, cur_name: str | None) -> list[Findi
                     _src(ctx, obj.file),
                 )
             )
+    return found
+
+
+def _tls_secrets(ctx: Context) -> list[Finding]:
+    """An Ingress's TLS Secret lives in its namespace: every new environment needs its own certificate."""
+    found: list[Finding] = []
+    new_envs = [e for e in ctx.answers.environments if not e.current]
+    for ing in (o for o in ctx.base_objects if o.kind == "Ingress"):
+        secrets = sorted({str(t["secretName"]) for t in (ing.obj.get("spec") or {}).get("tls") or [] if t.get("secretName")})
+        if not secrets or not new_envs:
+            continue
+        annotations = (ing.obj.get("metadata") or {}).get("annotations") or {}
+        if "cert-manager.io/cluster-issuer" in annotations:
+            how = "cert-manager issues it for the new host (the ClusterIssuer serves every namespace)"
+        elif "cert-manager.io/issuer" in annotations:
+            how = "cert-manager issues it only if the namespaced Issuer exists there too: add one per environment"
+        else:
+            how = "create it there (or annotate the Ingress for cert-manager)"
+        found.append(
+            Finding(
+                Level.WARNING if "cluster-issuer" not in how else Level.INFO,
+                "tls-secret",
+                f"{ing.ref} serves TLS from Secret {', '.join(secrets)}, which must exist in "
+                f"{', '.join(e.namespace for e in new_envs)} with a certificate for the environment's host: {how}.",
+                _src(ctx, ing.file),
+            )
+        )
     return found
