@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from wizard.core.model import ChangeKind, Level, Plan
+from wizard.resources import resource_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = resource_dir("templates")
 
 
 def _environment() -> jinja2.Environment:

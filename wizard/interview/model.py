@@ -18,8 +18,9 @@ from wizard.interview import expr, validators
 from wizard.interview.answers import ANSWER_KEYS
 from wizard.interview.facts import DERIVED, FACT_DEFAULTS
 from wizard.interview.validators import Validator
+from wizard.resources import resource_dir
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = resource_dir("prompts")
 """Where the prompts files live (the repository's `prompts/`)."""
 
 TYPES = ("confirm", "choice", "multi_choice", "text", "list", "per_environment")
