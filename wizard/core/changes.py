@@ -10,6 +10,7 @@ touched, and one the user deleted is reported, not recreated.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -64,72 +65,43 @@ def preview(
     bases = bases or {}
     changes: list[FileChange] = []
     for rel in sorted(rendered):
-        new = rendered[rel]
         disk = _read(repo, rel)
         base = bases.get(rel, state.get(rel)) if disk is not None else state.get(rel)
-        if disk is None:
-            if base is not None:
-                changes.append(FileChange(rel, ChangeKind.UNCHANGED, None, None, "you deleted it; not recreated", base, new))
-            else:
-                changes.append(FileChange(rel, ChangeKind.CREATE, None, new, "", None, new))
-            continue
-        if disk == new:
-            changes.append(FileChange(rel, ChangeKind.UNCHANGED, disk, new, "", base, new))
-            continue
-        if base is None:
-            changes.append(
-                FileChange(
-                    rel,
-                    ChangeKind.CONFLICT,
-                    disk,
-                    new,
-                    "exists and was not written by k8s-wizard",
-                    "",
-                    new,
-                    1,
-                )
-            )
-            continue
-        if disk == base:
-            changes.append(FileChange(rel, ChangeKind.CHANGE, disk, new, "", base, new))
-            continue
-        merged = merge3(base, disk, new)
-        if merged.clean:
-            kind = ChangeKind.UNCHANGED if merged.text == disk else ChangeKind.CHANGE
-            changes.append(FileChange(rel, kind, disk, merged.text, "your edits kept", base, new))
-        else:
-            changes.append(
-                FileChange(
-                    rel,
-                    ChangeKind.CONFLICT,
-                    disk,
-                    new,
-                    "your edits collide with the change",
-                    base,
-                    new,
-                    len(merged.conflicts),
-                )
-            )
+        changes.append(classify(rel, disk, base, rendered[rel]))
     for rel in sorted(set(state) - set(rendered)):
         disk = _read(repo, rel)
-        if disk is None:
-            continue
-        if disk == state[rel]:
-            changes.append(FileChange(rel, ChangeKind.REMOVE, disk, None, "no longer generated", state[rel], None))
-        else:
-            changes.append(
-                FileChange(
-                    rel,
-                    ChangeKind.CONFLICT,
-                    disk,
-                    None,
-                    "no longer generated, but you edited it",
-                    state[rel],
-                    None,
-                    1,
-                )
-            )
+        if disk is not None:
+            changes.append(classify(rel, disk, state[rel], None))
     return changes
+
+
+def classify(path: str, disk: str | None, base: str | None, new: str | None) -> FileChange:
+    """What a write does to one file, from what is on disk, what was generated last time and what is generated now.
+
+    `new` None: the file is no longer generated. `base` None: the tool has no record of generating it.
+    """
+
+    def change(kind: ChangeKind, result: str | None, note: str = "", conflicts: int = 0) -> FileChange:
+        return FileChange(path, kind, disk, result, note, base, new, conflicts)
+
+    if new is None:  # no longer generated: remove it, unless the user edited it
+        if disk == base:
+            return change(ChangeKind.REMOVE, None, "no longer generated")
+        return change(ChangeKind.CONFLICT, None, "no longer generated, but you edited it", 1)
+    if disk is None:
+        if base is not None:
+            return change(ChangeKind.UNCHANGED, None, "you deleted it; not recreated")
+        return change(ChangeKind.CREATE, new)
+    if disk == new:
+        return change(ChangeKind.UNCHANGED, new)
+    if base is None:
+        return replace(change(ChangeKind.CONFLICT, new, "exists and was not written by k8s-wizard", 1), base="")
+    if disk == base:
+        return change(ChangeKind.CHANGE, new)
+    merged = merge3(base, disk, new)
+    if merged.clean:
+        return change(ChangeKind.UNCHANGED if merged.text == disk else ChangeKind.CHANGE, merged.text, "your edits kept")
+    return change(ChangeKind.CONFLICT, new, "your edits collide with the change", len(merged.conflicts))
 
 
 Choice = Literal["mine", "new", "markers"]
