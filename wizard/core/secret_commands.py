@@ -43,6 +43,20 @@ read_value() {
 """
 
 
+def _script_setup(tools: Sequence[str], output_dir: str) -> list[str]:
+    """The lines every generated script starts with after its comment header."""
+    return [
+        "set -euo pipefail",
+        "",
+        f"for tool in {' '.join(tools)}; do",
+        '  command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }',
+        "done",
+        "",
+        _READ_FUNCTION,
+        f"mkdir -p {_q(output_dir or '.')}",
+    ]
+
+
 def _q(text: str) -> str:
     """Shell-quote one word."""
     return shlex.quote(text)
@@ -141,14 +155,7 @@ def kubeseal_script(
         "#",
         *_SCOPE_NOTES[scope],
         "# After sealing, re-run `k8s-wizard apply` so the overlay's kustomization lists the new files.",
-        "set -euo pipefail",
-        "",
-        "for tool in kubectl kubeseal; do",
-        '  command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }',
-        "done",
-        "",
-        _READ_FUNCTION,
-        f"mkdir -p {_q(output_dir or '.')}",
+        *_script_setup(("kubectl", "kubeseal"), output_dir),
     ]
     for index, (name, keys) in enumerate(secrets.items(), start=1):
         out = _output_path(output_dir, name, SEALED_SUFFIX)
@@ -255,14 +262,7 @@ def sops_script(
         "# Only data/stringData are encrypted: the files are safe to commit, and so is this script.",
         "# Flux decrypts them with `decryption: {provider: sops, secretRef: {name: sops-age}}`.",
         "# After encrypting, re-run `k8s-wizard apply` so the overlay's kustomization lists the new files.",
-        "set -euo pipefail",
-        "",
-        "for tool in kubectl sops; do",
-        '  command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }',
-        "done",
-        "",
-        _READ_FUNCTION,
-        f"mkdir -p {_q(output_dir or '.')}",
+        *_script_setup(("kubectl", "sops"), output_dir),
     ]
     for index, (name, keys) in enumerate(secrets.items(), start=1):
         out = _output_path(output_dir, name, SOPS_SUFFIX)
