@@ -19,12 +19,11 @@ from typing import Any
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.x509.oid import NameOID
 from kube import FIXTURES, build
+from sealed_helpers import PAYMENTS_ANSWERS, certificate
 
 from wizard.cli import main
 from wizard.core.answers import ANSWERS_FILE
@@ -36,31 +35,10 @@ from wizard.core.sealer import stale_sealed_secrets
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
 SEALED = "k8s/overlays/{env}/secrets/payments-secrets.sealedsecret.yaml"
 VALUES = {"DB_PASSWORD": "db-pass-ẞ-1 with spaces", "PAYMENT_API_TOKEN": "tok_live_2"}
-ANSWERS: dict[str, Any] = {
-    "version": 1,
-    "app": "payments",
-    "source": "manifests",
-    "environments": [
-        {"name": "staging", "namespace": "payments-staging", "replicas": 1},
-        {"name": "production", "namespace": "payments", "current": True},
-    ],
-    "secrets": {"provider": "sealed-secrets"},
-    "flux": {"url": "https://github.com/acme/payments.git", "branch": "main"},
-    "ci": "github-actions",
-}
+ANSWERS = PAYMENTS_ANSWERS
 
 
 # --- the controller's side --------------------------------------------------------------------------------
-def _cert(key: rsa.RSAPrivateKey, not_before: datetime, not_after: datetime) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "sealed-secret")])
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(not_before).not_valid_after(not_after)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
 @pytest.fixture(scope="module")
 def controller_key() -> rsa.RSAPrivateKey:
     """The sealed-secrets controller's private key (the test plays the controller)."""
@@ -73,8 +51,8 @@ def certs(controller_key: rsa.RSAPrivateKey, tmp_path_factory: pytest.TempPathFa
     folder = tmp_path_factory.mktemp("certs")
     now = datetime.now(UTC)
     valid, expired = folder / "pub-cert.pem", folder / "expired.pem"
-    valid.write_bytes(_cert(controller_key, now - timedelta(days=1), now + timedelta(days=365)))
-    expired.write_bytes(_cert(controller_key, now - timedelta(days=400), now - timedelta(days=35)))
+    valid.write_bytes(certificate(controller_key, now - timedelta(days=1), now + timedelta(days=365)))
+    expired.write_bytes(certificate(controller_key, now - timedelta(days=400), now - timedelta(days=35)))
     return {"valid": valid, "expired": expired}
 
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
-from cryptography import x509
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.x509.oid import NameOID
+from sealed_helpers import certificate
 
 from wizard.core.errors import InputError
 from wizard.core.sealing import (
@@ -32,22 +31,6 @@ SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sealed-se
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def _certificate(key: Any, signer: Any, not_before: datetime, not_after: datetime) -> bytes:
-    """A self-signed PEM certificate for ``key``, valid between the two dates."""
-    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "sealed-secret")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .sign(signer, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
 @pytest.fixture(scope="module")
 def private_key() -> rsa.RSAPrivateKey:
     """The controller's key pair (the test plays the controller)."""
@@ -57,7 +40,7 @@ def private_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="module")
 def cert_pem(private_key: rsa.RSAPrivateKey) -> bytes:
     """What `kubeseal --fetch-cert` would print: valid around NOW."""
-    return _certificate(private_key, private_key, NOW - timedelta(days=30), NOW + timedelta(days=3650))
+    return certificate(private_key, NOW - timedelta(days=30), NOW + timedelta(days=3650))
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +233,7 @@ def test_nothing_to_seal(public_key: rsa.RSAPublicKey) -> None:
 
 def test_expired_certificate_refused(private_key: rsa.RSAPrivateKey) -> None:
     """An expired certificate is refused with the file name and the expiry date."""
-    pem = _certificate(private_key, private_key, NOW - timedelta(days=400), datetime(2026, 1, 15, tzinfo=UTC))
+    pem = certificate(private_key, NOW - timedelta(days=400), datetime(2026, 1, 15, tzinfo=UTC))
     with pytest.raises(InputError) as caught:
         load_certificate(pem, source="certs/prod.pem", now=NOW)
     message = str(caught.value)
@@ -262,7 +245,7 @@ def test_expired_certificate_refused(private_key: rsa.RSAPrivateKey) -> None:
 
 def test_not_yet_valid_certificate_refused(private_key: rsa.RSAPrivateKey) -> None:
     """A certificate from the future is refused too."""
-    pem = _certificate(private_key, private_key, NOW + timedelta(days=2), NOW + timedelta(days=400))
+    pem = certificate(private_key, NOW + timedelta(days=2), NOW + timedelta(days=400))
     with pytest.raises(InputError, match=r"certs/prod\.pem.*not valid before 2026-03-03"):
         load_certificate(pem, source="certs/prod.pem", now=NOW)
     assert load_certificate(pem, source="certs/prod.pem", now=NOW + timedelta(days=3))
@@ -271,17 +254,17 @@ def test_not_yet_valid_certificate_refused(private_key: rsa.RSAPrivateKey) -> No
 def test_current_time_is_the_default(private_key: rsa.RSAPrivateKey) -> None:
     """Without `now`, today's date decides."""
     today = datetime.now(UTC)
-    expired = _certificate(private_key, private_key, today - timedelta(days=10), today - timedelta(days=1))
+    expired = certificate(private_key, today - timedelta(days=10), today - timedelta(days=1))
     with pytest.raises(InputError, match="expired"):
         load_certificate(expired, source="cert.pem")
-    valid = _certificate(private_key, private_key, today - timedelta(days=1), today + timedelta(days=10))
+    valid = certificate(private_key, today - timedelta(days=1), today + timedelta(days=10))
     assert load_certificate(valid, source="cert.pem").key_size == 2048
 
 
 def test_non_rsa_certificate_refused() -> None:
     """sealed-secrets only does RSA."""
     key = ec.generate_private_key(ec.SECP256R1())
-    pem = _certificate(key, key, NOW - timedelta(days=1), NOW + timedelta(days=1))
+    pem = certificate(key, NOW - timedelta(days=1), NOW + timedelta(days=1))
     with pytest.raises(InputError, match=r"cert\.pem.*RSA"):
         load_certificate(pem, source="cert.pem", now=NOW)
 

@@ -22,11 +22,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from kube import FIXTURES
+from sealed_helpers import PAYMENTS_ANSWERS, certificate
 
 from wizard.cli import _parser, main
 from wizard.commands.seal import seal as seal_command
@@ -41,18 +39,7 @@ CANARIES = {
     "process": "CANARY-9f2b-process-0c77",
     "failing": "CANARY-9f2b-failing-b62e",
 }
-ANSWERS: dict[str, Any] = {
-    "version": 1,
-    "app": "payments",
-    "source": "manifests",
-    "environments": [
-        {"name": "staging", "namespace": "payments-staging", "replicas": 1},
-        {"name": "production", "namespace": "payments", "current": True},
-    ],
-    "secrets": {"provider": "sealed-secrets"},
-    "flux": {"url": "https://github.com/acme/payments.git", "branch": "main"},
-    "ci": "github-actions",
-}
+ANSWERS = PAYMENTS_ANSWERS
 
 
 def forms(value: str) -> list[bytes]:
@@ -67,16 +54,6 @@ def leaks(blob: bytes | str) -> list[str]:
     """Which canaries (by path name) appear in ``blob`` in any form."""
     data = blob.encode() if isinstance(blob, str) else blob
     return [name for name, value in CANARIES.items() if any(f in data for f in forms(value))]
-
-
-def _cert(key: rsa.RSAPrivateKey, not_before: datetime, not_after: datetime) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "sealed-secret")])
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(not_before).not_valid_after(not_after)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 class Terminal(io.StringIO):
@@ -107,8 +84,8 @@ def test_no_canary_leaves_through_any_path(tmp_path: Path, capfd: pytest.Capture
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = datetime.now(UTC)
     cert, expired = tmp_path / "pub-cert.pem", tmp_path / "expired.pem"
-    cert.write_bytes(_cert(key, now - timedelta(days=1), now + timedelta(days=30)))
-    expired.write_bytes(_cert(key, now - timedelta(days=90), now - timedelta(days=1)))
+    cert.write_bytes(certificate(key, now - timedelta(days=1), now + timedelta(days=30)))
+    expired.write_bytes(certificate(key, now - timedelta(days=90), now - timedelta(days=1)))
 
     outputs: list[str] = []
     errors: list[str] = []
