@@ -54,6 +54,12 @@ def chat_text(app: WizardApp) -> str:
     return "\n".join(bubble.source for bubble in screen.query("#chat > *") if isinstance(bubble, WizardSays | YouSaid))
 
 
+async def accept_until(app: WizardApp, keys: Keys, question: str) -> None:
+    """Accept every proposal (Enter) until `question` is asked."""
+    while current_id(app) != question:
+        await keys.press("enter")
+
+
 async def enter_until_done(app: WizardApp, keys: Keys, *, before_write: Any = None) -> None:
     """Enter until the done screen; `before_write(app)` runs when the confirmation shows."""
     for _ in range(KEY_BUDGET * 2):
@@ -116,8 +122,7 @@ async def test_three_environments_with_a_custom_name(repo: Path) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        while current_id(app) != "environments":
-            await keys.press("enter")
+        await accept_until(app, keys, "environments")
         assert isinstance(app.screen.focused, Input) and app.screen.focused.value == "staging, production"
         await keys.type("staging, qa and prod")  # the proposed text is selected: typing replaces it
         await keys.press("enter")
@@ -138,8 +143,7 @@ async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, st
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        while current_id(app) != "environments":
-            await keys.press("enter")
+        await accept_until(app, keys, "environments")
         await keys.type("dev, staging, prod")
         await keys.press("enter", "enter")  # environments, then which one runs today
         left_at = current_id(app)
@@ -182,8 +186,7 @@ async def test_going_back_reasks_only_dependent_questions(repo: Path) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        while current_id(app) != "output":
-            await keys.press("enter")
+        await accept_until(app, keys, "output")
         answered = [e.question.id for e in app.interview.transcript()]
         assert answered[:3] == ["today", "app", "environments"]
 
@@ -269,8 +272,7 @@ async def test_saved_answers_are_the_start(repo: Path) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        while current_id(app) != "environments":
-            await keys.press("enter")
+        await accept_until(app, keys, "environments")
         await keys.type("qa, production")
         await enter_until_done(app, keys)
     again = make_app(repo)
