@@ -450,14 +450,7 @@ def test_without_saved_answers(tmp_path: Path) -> None:
 
 def test_replicas_conflict_on_a_small_repo(tmp_path: Path) -> None:
     """The issue's own example: production's replicas line edited by hand, then changed in the answers."""
-    repo = tmp_path / "repo"
-    (repo / "manifests").mkdir(parents=True)
-    (repo / "manifests" / "web.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
-        "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
-        "    spec:\n      containers:\n        - name: web\n          image: ghcr.io/acme/web:1.2.3\n",
-        encoding="utf-8",
-    )
+    repo = _web_repo(tmp_path)
     answers = {
         "version": 1,
         "app": "web",
