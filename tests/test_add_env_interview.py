@@ -14,8 +14,8 @@ from kube import build, tree_bytes, tree_diff
 
 from wizard.cli import main
 from wizard.commands import envs
-from wizard.core.answers import ANSWERS_FILE
-from wizard.core.environments import add_environment
+from wizard.core.answers.environments import add_environment
+from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.pipeline import facts
 from wizard.interview.newenv import NewEnvironment, new_environment_questions
 from wizard.plain import HELP, PromptRequest

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from wizard.core.answers import answers_to_dict, parse_answers
-from wizard.core.environments import COPIED_KEYS, add_environment, default_namespace, remove_environment
+from wizard.core.answers.environments import COPIED_KEYS, add_environment, default_namespace, remove_environment
+from wizard.core.answers.parse import answers_to_dict, parse_answers
 from wizard.core.errors import InputError
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard.core.gitinfo import GitFacts, flux_url, git_facts, https_url
+from wizard.core.scan.gitinfo import GitFacts, flux_url, git_facts, https_url
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

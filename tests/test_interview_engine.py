@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from wizard.core.answers import parse_answers
+from wizard.core.answers.parse import parse_answers
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import CANARY
 from kube import FIXTURES
 
-from wizard.core import answers as core_answers
+from wizard.core.answers import parse as core_answers
 from wizard.core.pipeline import build, detect_source, facts, load_answers
 from wizard.interview.answers import ANSWER_KEYS
 from wizard.interview.engine import Interview

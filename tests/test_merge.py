@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from wizard.core.errors import InputError
-from wizard.core.merge import (
+from wizard.core.write.merge import (
     MARK_BASE,
     MARK_OURS,
     MARK_SEP,

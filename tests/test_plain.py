@@ -10,7 +10,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from test_interview_engine import SHOP
 
-from wizard.core.answers import parse_answers
+from wizard.core.answers.parse import parse_answers
 from wizard.plain import HELP, InterviewCancelled, PromptRequest, QuestionaryPrompt, run_plain
 
 

@@ -26,11 +26,11 @@ from kube import FIXTURES, build
 from sealed_helpers import PAYMENTS_ANSWERS, certificate
 
 from wizard.cli import main
-from wizard.core.answers import ANSWERS_FILE
+from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.model import ChangeKind, Level
 from wizard.core.pipeline import build as pipeline_build
 from wizard.core.pipeline import read_answers
-from wizard.core.sealer import stale_sealed_secrets
+from wizard.core.secrets.sealer import stale_sealed_secrets
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
 SEALED = "k8s/overlays/{env}/secrets/payments-secrets.sealedsecret.yaml"

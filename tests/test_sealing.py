@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sealed_helpers import certificate
 
 from wizard.core.errors import InputError
-from wizard.core.sealing import (
+from wizard.core.secrets.sealing import (
     Scope,
     encrypt_value,
     load_certificate,

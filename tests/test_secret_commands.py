@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wizard.core.dotenv import parse_dotenv
 from wizard.core.errors import InputError
-from wizard.core.sealing import Scope
-from wizard.core.secret_commands import (
+from wizard.core.secrets.commands import (
     existing_secret_commands,
     kubeseal_script,
     sops_config,
     sops_script,
 )
+from wizard.core.secrets.dotenv import parse_dotenv
+from wizard.core.secrets.sealing import Scope
 
 CANARIES = ["canary-one $HOME 'q' \"dq\" \\back `tick` ", "canary-two;rm -rf /;", "canary-three"]
 SECRETS = {"db-credentials": ["password", "user.name"], "api-token": ["token"]}

@@ -21,7 +21,7 @@ import yaml
 from conftest import CANARY, FIXTURES, apply, make_repo, own_cases, run_cli
 from kube import build, tree_bytes, tree_diff, validate_crd
 
-from wizard.core.secret_commands import SOPS_ENCRYPTED_REGEX, SOPS_SUFFIX
+from wizard.core.secrets.commands import SOPS_ENCRYPTED_REGEX, SOPS_SUFFIX
 
 OUTPUT = "k8s"
 ENVS = {"staging": "shop-staging", "production": "shop"}

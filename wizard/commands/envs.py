@@ -1,6 +1,6 @@
 """`add-env` and `remove-env`: change the saved answers and re-generate, keeping hand edits.
 
-Both read `<repo>/.k8s-wizard.yaml`, change its environments (wizard.core.environments), validate
+Both read `<repo>/.k8s-wizard.yaml`, change its environments (wizard.core.answers.environments), validate
 the result like any answers file, and go through the same preview, conflict check, confirmation
 and write as `apply` (`finish`). The new answers file is one of the files written, so the change
 is saved only when everything else is.
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from wizard.commands.run import _repo, finish
-from wizard.core.answers import ANSWERS_FILE, read_answers_file
-from wizard.core.environments import add_environment, remove_environment
+from wizard.core.answers.environments import add_environment, remove_environment
+from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import InputError
 from wizard.core.layout import Layout
 from wizard.core.model import ChangeKind

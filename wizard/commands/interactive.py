@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from wizard.commands.output import print_findings, print_preview
 from wizard.commands.run import _repo
-from wizard.core.answers import ANSWERS_FILE
+from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import BlockingError
 from wizard.core.model import ChangeKind
 from wizard.core.pipeline import build, load_answers, settle_conflicts, write

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from wizard.core.changes import summary
 from wizard.core.model import ChangeKind, Finding, Level
 from wizard.core.pipeline import Outcome
+from wizard.core.write.changes import summary
 
 MARK = {
     ChangeKind.CREATE: "create",
@@ -38,7 +38,7 @@ def print_preview(outcome: Outcome, out: TextIO, *, diffs: bool = True) -> None:
                 out.write(c.diff())
             elif c.kind is ChangeKind.CONFLICT:
                 print(f"--- conflict in {c.path}: {c.note} ({c.conflicts} region(s)); on disk vs new:", file=out)
-                from wizard.core.merge import with_markers
+                from wizard.core.write.merge import with_markers
 
                 if c.generated is not None and c.base:
                     out.write(with_markers(c.base, c.old or "", c.generated))

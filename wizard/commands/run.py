@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from wizard.commands.output import confirm, print_findings, print_preview
-from wizard.core.answers import ANSWERS_FILE, read_answers_file
-from wizard.core.changes import Choice
+from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import BlockingError, InputError
-from wizard.core.export import to_json, to_markdown, to_tree
 from wizard.core.model import ChangeKind, FileChange, Level
 from wizard.core.pipeline import Outcome, build, read_answers, settle_conflicts, write
-from wizard.core.validate import validate as run_validate
-from wizard.core.write import write_changes
+from wizard.core.plan.export import to_json, to_markdown, to_tree
+from wizard.core.validate.checks import validate as run_validate
+from wizard.core.write.atomic import write_changes
+from wizard.core.write.changes import Choice
 
 
 def _repo(args: argparse.Namespace) -> Path:

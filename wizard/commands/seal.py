@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from wizard.core.dotenv import parse_dotenv
 from wizard.core.errors import InputError
 from wizard.core.pipeline import read_answers
-from wizard.core.sealer import (
+from wizard.core.secrets.dotenv import parse_dotenv
+from wizard.core.secrets.sealer import (
     SealTarget,
     find_environment,
     load_sealing_key,
@@ -26,7 +26,7 @@ from wizard.core.sealer import (
     seal_environment,
     stale_sealed_secrets,
 )
-from wizard.core.sealing import Scope
+from wizard.core.secrets.sealing import Scope
 
 Ask = Callable[[str], str]
 

@@ -14,21 +14,21 @@ from typing import Any
 import yaml
 
 from wizard.core import yamlio
-from wizard.core.answers import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
-from wizard.core.changes import Choice, preview, settle, state_text
-from wizard.core.context import Context
+from wizard.core.answers.parse import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
 from wizard.core.errors import WizardError
-from wizard.core.export import to_markdown
-from wizard.core.findings import analyse
-from wizard.core.gitinfo import git_facts
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
-from wizard.core.merge import resolve
 from wizard.core.model import ChangeKind, FileChange, Finding, Plan
-from wizard.core.plan import build_plan
-from wizard.core.render import render
-from wizard.core.scan import Inventory, backing_services, scan
-from wizard.core.validate import Build, validate
-from wizard.core.write import write_changes
+from wizard.core.plan.export import to_markdown
+from wizard.core.plan.findings import analyse
+from wizard.core.plan.steps import build_plan
+from wizard.core.render.files import render
+from wizard.core.resolve.context import Context
+from wizard.core.scan.gitinfo import git_facts
+from wizard.core.scan.manifests import Inventory, backing_services, scan
+from wizard.core.validate.checks import Build, validate
+from wizard.core.write.atomic import write_changes
+from wizard.core.write.changes import Choice, preview, settle, state_text
+from wizard.core.write.merge import resolve
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
     for o in objects:
         kinds[o.kind] = kinds.get(o.kind, 0) + 1
     from wizard.core.kinds import SCALABLE, WORKLOADS, containers
-    from wizard.core.scan import env_refs
+    from wizard.core.scan.manifests import env_refs
 
     hpa_targets = {
         str(((o.obj.get("spec") or {}).get("scaleTargetRef") or {}).get("name"))

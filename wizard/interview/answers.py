@@ -41,7 +41,7 @@ ANSWER_KEYS = frozenset(
         "ci",
     }
 )
-"""Every answers-file path a question may fill (`wizard.core.answers` reads them)."""
+"""Every answers-file path a question may fill (`wizard.core.answers.parse` reads them)."""
 
 TOP_ORDER = ("version", "app", "source", "output", "new_app", "environments", "secrets", "flux", "ci")
 ENV_ORDER = ("name", "namespace", "current")

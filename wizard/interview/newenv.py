@@ -1,7 +1,7 @@
 """The interview for one new environment: only its per-environment questions (`k8s-wizard add-env`).
 
 Pure Python, no UI: the command asks the questions through an injectable prompt function. The saved
-answers (with the new environment already inserted by `wizard.core.environments.add_environment`) are
+answers (with the new environment already inserted by `wizard.core.answers.environments.add_environment`) are
 turned into interview values, so the engine decides which per-environment questions apply (what
 differs between the environments, an Ingress host, backing services), proposes the new environment's
 defaults (what `--from` copied, the namespace add-env chose, else the interview's own defaults) and

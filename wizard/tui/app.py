@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from wizard.core.answers import ANSWERS_FILE
+from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import WizardError
 from wizard.core.pipeline import Outcome, write
 from wizard.interview.engine import Interview

@@ -22,11 +22,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, LoadingIndicator, Static, Tree
 
-from wizard.core.changes import Choice
 from wizard.core.errors import WizardError
-from wizard.core.merge import with_markers
 from wizard.core.model import ChangeKind, FileChange, Level
 from wizard.core.pipeline import Outcome, check_outcome, settle_conflicts
+from wizard.core.write.changes import Choice
+from wizard.core.write.merge import with_markers
 
 MARK: dict[ChangeKind, tuple[str, str, str]] = {
     ChangeKind.CREATE: ("+", "green", "new"),

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from wizard.core.answers import ANSWERS_FILE, read_answers_file
+from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import InputError
 from wizard.core.pipeline import detect_source, facts
 from wizard.interview.engine import DRAFT_VERSION

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from wizard.core.answers import answers_text
-from wizard.core.base import render_base
-from wizard.core.context import Context
-from wizard.core.flux import render_flux
-from wizard.core.newapp import render_new_app
-from wizard.core.overlay import render_overlay
-from wizard.core.secretfiles import render_secret_scripts
-from wizard.core.workflow import render_workflows
+from wizard.core.answers.parse import answers_text
+from wizard.core.render.base import render_base
+from wizard.core.render.flux import render_flux
+from wizard.core.render.newapp import render_new_app
+from wizard.core.render.overlay import render_overlay
+from wizard.core.render.secretfiles import render_secret_scripts
+from wizard.core.render.workflow import render_workflows
+from wizard.core.resolve.context import Context
 
 
 def render(ctx: Context) -> dict[str, str]:

@@ -10,7 +10,7 @@ prefix again on every build) and records the sealed-for identity in ``spec.templ
 is what `stale_sealed_secrets` checks later builds against.
 
 No function here logs, prints or raises with a value: values only travel from the caller to
-:func:`wizard.core.sealing.sealed_secret`.
+:func:`wizard.core.secrets.sealing.sealed_secret`.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from wizard.core import yamlio
-from wizard.core.answers import Answers, Environment
-from wizard.core.context import Context, SecretNeed
+from wizard.core.answers.parse import Answers, Environment
 from wizard.core.errors import InputError, WizardError
 from wizard.core.layout import Layout
 from wizard.core.model import ChangeKind, FileChange, Finding, Level
-from wizard.core.scan import Inventory, env_refs
-from wizard.core.sealing import (
+from wizard.core.resolve.context import Context, SecretNeed
+from wizard.core.scan.manifests import Inventory, env_refs
+from wizard.core.secrets.sealing import (
     API_VERSION,
     KIND,
     Scope,
@@ -44,7 +44,7 @@ from wizard.core.sealing import (
     sealed_secret,
     sealed_secret_yaml,
 )
-from wizard.core.write import write_changes
+from wizard.core.write.atomic import write_changes
 
 PROBE_ANNOTATION = "k8s-wizard.io/probe"
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -513,7 +513,7 @@ def stale_sealed_secrets(
     Each ``overlays/<env>/secrets/*.sealedsecret.yaml`` is found in its overlay's build by its ciphertext,
     and the name and namespace the build gives it are compared with those it was sealed for (its
     template's), as its scope requires: strict both, namespace-wide the namespace. ``builds`` (objects
-    with ``path``, ``ok`` and ``objects``, as `wizard.core.validate` makes them) saves building again.
+    with ``path``, ``ok`` and ``objects``, as `wizard.core.validate.checks` makes them) saves building again.
     """
     out = output or (answers.output if answers is not None else "k8s")
     layout = Layout(out)

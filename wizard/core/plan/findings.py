@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from wizard.core.context import Context
 from wizard.core.kinds import containers, image_tag
 from wizard.core.model import Finding, Level
-from wizard.core.overlay import ENV_LABEL, _selectors_use_env_label
+from wizard.core.render.overlay import ENV_LABEL, _selectors_use_env_label
+from wizard.core.resolve.context import Context
 
 SECRETISH = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential)")
 
@@ -324,7 +324,7 @@ def analyse(ctx: Context) -> list[Finding]:
 
 def _dead_config(ctx: Context, env: object) -> list[Finding]:
     """A ConfigMap override for a key a container also sets in `env` is dead: `env` wins over `envFrom`."""
-    from wizard.core.answers import Environment
+    from wizard.core.answers.parse import Environment
 
     assert isinstance(env, Environment)
     found: list[Finding] = []

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from ruamel.yaml import YAML
 
 from wizard.core.errors import InputError
-from wizard.core.sealing import Scope, check_secret_names
+from wizard.core.secrets.sealing import Scope, check_secret_names
 
 SEALED_SUFFIX = ".sealedsecret.yaml"
 SOPS_SUFFIX = ".secret.enc.yaml"

@@ -9,10 +9,10 @@ from typing import Any
 import yaml
 
 from wizard.core import yamlio
-from wizard.core.context import Context
 from wizard.core.model import Finding, Level
-from wizard.core.sealing import Scope
-from wizard.core.secret_commands import kubeseal_script, sops_config, sops_script
+from wizard.core.resolve.context import Context
+from wizard.core.secrets.commands import kubeseal_script, sops_config, sops_script
+from wizard.core.secrets.sealing import Scope
 
 SOPS_CONFIG = ".sops.yaml"
 PLACEHOLDER_MARK = "REPLACE-ME"

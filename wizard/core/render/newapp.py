@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.core import yamlio
-from wizard.core.answers import Answers, Environment
-from wizard.core.base import KUSTOMIZE_API
+from wizard.core.answers.parse import Answers, Environment
 from wizard.core.layout import HEADER
+from wizard.core.render.base import KUSTOMIZE_API
 
 
 def _deployment(answers: Answers) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from wizard.core import yamlio
-from wizard.core.context import Context
 from wizard.core.layout import HEADER
-from wizard.core.scan import _SEPARATOR, ManifestObject, SourceFile
+from wizard.core.resolve.context import Context
+from wizard.core.scan.manifests import _SEPARATOR, ManifestObject, SourceFile
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from wizard.core.answers import DNS_LABEL
+from wizard.core.answers.parse import DNS_LABEL
 from wizard.core.errors import InputError
 
 # What `--from` copies: the differences an environment makes to the base. Never its identity

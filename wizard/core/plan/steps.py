@@ -7,13 +7,13 @@ because deleting the old folder in the same commit lets a pruning Kustomization 
 
 from __future__ import annotations
 
-from wizard.core.context import Context
-from wizard.core.flux import kustomization_name
 from wizard.core.kinds import SCALABLE
 from wizard.core.model import Finding, Phase, Plan, Step
-from wizard.core.sealing import Scope
-from wizard.core.secret_commands import existing_secret_commands
-from wizard.core.secretfiles import secret_map
+from wizard.core.render.flux import kustomization_name
+from wizard.core.render.secretfiles import secret_map
+from wizard.core.resolve.context import Context
+from wizard.core.secrets.commands import existing_secret_commands
+from wizard.core.secrets.sealing import Scope
 
 
 def _prepare(ctx: Context) -> Phase:
@@ -50,7 +50,7 @@ def _prepare(ctx: Context) -> Phase:
 
 def _secrets_inventory(ctx: Context, env_name: str, namespace: str) -> str:
     """The Secrets an environment needs: each key and the workloads that use it (names only)."""
-    from wizard.core.sealer import key_users
+    from wizard.core.secrets.sealer import key_users
 
     users = key_users(ctx)
     parts = []

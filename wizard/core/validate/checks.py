@@ -161,10 +161,10 @@ def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
             findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
     findings.extend(check_flux(repo, output))
     findings.extend(isolation([b for b in builds if b.ok]))
-    from wizard.core.sealer import stale_sealed_secrets  # only validate() needs it
+    from wizard.core.secrets.sealer import stale_sealed_secrets  # only validate() needs it
 
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
-    from wizard.core.secretfiles import sops_placeholders
+    from wizard.core.render.secretfiles import sops_placeholders
 
     findings.extend(sops_placeholders(repo))
     return builds, findings

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.core.answers import Answers, Autoscaling, Environment
+from wizard.core.answers.parse import Answers, Autoscaling, Environment
 from wizard.core.errors import InputError
 from wizard.core.kinds import SCALABLE, containers, image_name, image_tag, is_infra_image
 from wizard.core.layout import Layout
-from wizard.core.scan import Inventory, ManifestObject, env_refs
+from wizard.core.scan.manifests import Inventory, ManifestObject, env_refs
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Literal
 
 from wizard.core.errors import InputError
 from wizard.core.layout import STATE_FILE
-from wizard.core.merge import merge3, resolve
 from wizard.core.model import ChangeKind, FileChange
+from wizard.core.write.merge import merge3, resolve
 
 
 def read_state(repo: Path) -> dict[str, str]:

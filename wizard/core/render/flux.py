@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.core import yamlio
-from wizard.core.context import Context
 from wizard.core.layout import HEADER
+from wizard.core.resolve.context import Context
 
 FLUX_NAMESPACE = "flux-system"
 SOURCE_API = "source.toolkit.fluxcd.io/v1"

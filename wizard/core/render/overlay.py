@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.core import yamlio
-from wizard.core.answers import Autoscaling, Environment
-from wizard.core.base import KUSTOMIZE_API
-from wizard.core.context import Context
+from wizard.core.answers.parse import Autoscaling, Environment
 from wizard.core.kinds import SCALABLE, WORKLOADS, containers, image_name
 from wizard.core.layout import HEADER
-from wizard.core.scan import ManifestObject
+from wizard.core.render.base import KUSTOMIZE_API
+from wizard.core.resolve.context import Context
+from wizard.core.scan.manifests import ManifestObject
 
 ENV_LABEL = "environment"
 PART_OF = "app.kubernetes.io/part-of"
@@ -366,7 +366,7 @@ class OverlayRenderer:
     def new_app_ingress(self) -> None:
         if self.ctx.answers.new_app is None:
             return
-        from wizard.core.newapp import ingress_doc
+        from wizard.core.render.newapp import ingress_doc
 
         doc = ingress_doc(self.ctx.answers, self.env)
         if doc is not None:

@@ -1,0 +1,1 @@
+"""Plan: the migration plan, its findings and its Markdown/JSON export."""

@@ -1,0 +1,1 @@
+"""Render: the files the wizard writes (base, overlays, Flux objects, sealing steps, workflows)."""

@@ -1,0 +1,1 @@
+"""Resolve: where the answers meet the app."""

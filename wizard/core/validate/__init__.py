@@ -1,0 +1,1 @@
+"""Validate: build every overlay with the real kustomize and check the written objects."""

@@ -1,0 +1,1 @@
+"""Write: classify file changes, merge hand edits three ways, write atomically."""
