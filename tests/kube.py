@@ -17,7 +17,17 @@ from typing import Any
 import pytest
 import yaml
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+def _shared() -> Path:
+    """../shared next to the checkout: /work/main/tests -> /work/shared, and from a worktree /work/wt/NAME/tests too."""
+    here = Path(__file__).resolve()
+    for parent in here.parents[1:]:
+        if (parent / "shared" / "fixtures").is_dir():
+            return parent / "shared"
+    return here.parents[2] / "shared"
+
+
+SHARED = _shared()
 SCHEMAS = SHARED / "schemas"
 REAL_FIXTURES = SHARED / "fixtures" / "real"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
