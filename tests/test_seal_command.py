@@ -22,7 +22,7 @@ import yaml
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from kube import FIXTURES, build
+from kube import FIXTURES, SCHEMAS, build
 from sealed_helpers import PAYMENTS_ANSWERS, certificate
 
 from wizard.cli import main
@@ -32,7 +32,7 @@ from wizard.core.pipeline import build as pipeline_build
 from wizard.core.pipeline import read_answers
 from wizard.core.secrets.sealer import stale_sealed_secrets
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
+SCHEMA = SCHEMAS / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
 SEALED = "k8s/overlays/{env}/secrets/payments-secrets.sealedsecret.yaml"
 VALUES = {"DB_PASSWORD": "db-pass-ẞ-1 with spaces", "PAYMENT_API_TOKEN": "tok_live_2"}
 ANSWERS = PAYMENTS_ANSWERS

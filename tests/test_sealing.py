@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from kube import SCHEMAS
 from sealed_helpers import certificate
 
 from wizard.core.errors import InputError
@@ -27,7 +27,7 @@ from wizard.core.secrets.sealing import (
 )
 
 CANARY = b"canary-Pa55w0rd-7f3a9c"
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
+SCHEMA = SCHEMAS / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 

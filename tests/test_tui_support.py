@@ -6,10 +6,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from kube import REAL_FIXTURES
 from textual.pilot import Pilot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+REAL = REAL_FIXTURES
 
 
 def git_repo(repo: Path) -> Path:

@@ -1,70 +1,135 @@
 """What a reviewer must know: risks in today's manifests and decisions the tool made.
 
+Each rule is a small function from the app's context to its findings; `RULES` lists them in the order the plan
+shows them. Rules that look at one workload, container, object or environment at a time are grouped by
+`per_workload`, `per_object` and `per_environment`, which keep the findings of one item together.
 Findings name files and keys, never values: a plaintext password is reported by its key.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from wizard.core.answers.parse import Environment
 from wizard.core.kinds import containers, image_tag
 from wizard.core.model import Finding, Level
 from wizard.core.render.overlay import ENV_LABEL, _selectors_use_env_label
 from wizard.core.resolve.context import Context
+from wizard.core.scan.manifests import ManifestObject
 
 SECRETISH = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential)")
+
+Rule = Callable[[Context], Iterable[Finding]]
+"""A rule: every finding of one kind (or one group of kinds), in a stable order."""
+WorkloadRule = Callable[[Context, ManifestObject], Iterable[Finding]]
+ContainerRule = Callable[[Context, ManifestObject, dict[str, Any]], Iterable[Finding]]
+ObjectRule = Callable[[Context, ManifestObject], Iterable[Finding]]
+EnvironmentRule = Callable[[Context, Environment], Iterable[Finding]]
 
 
 def _src(ctx: Context, file: str) -> str:
     return f"{ctx.answers.source}/{file}"
 
 
-def analyse(ctx: Context) -> list[Finding]:
-    """Every finding for the plan, in a stable order."""
-    out: list[Finding] = []
+def _current_name(ctx: Context) -> str | None:
     current = ctx.answers.current
-    cur_name = current.name if current else None
-    inv = ctx.inventory
+    return current.name if current else None
 
-    for path, reason in inv.skipped:
-        out.append(Finding(Level.INFO, "skipped-file", f"Skipped {path}: {reason}.", path))
 
-    if inv.adopted is not None:
-        data = inv.adopted.data
-        if data.get("vars"):
-            out.append(
-                Finding(
-                    Level.ERROR,
-                    "kustomize-vars",
-                    "The adopted kustomization uses `vars`, removed in "
-                    "kustomize v5 in favour of `replacements`: convert them by hand, then re-run.",
-                    inv.adopted.path,
-                )
+# --- groupings -----------------------------------------------------------------------------------------------
+
+
+def per_workload(*rules: WorkloadRule) -> Rule:
+    """A rule that applies `rules` to each workload in turn."""
+
+    def rule(ctx: Context) -> list[Finding]:
+        return [f for w in ctx.workloads() for r in rules for f in r(ctx, w)]
+
+    return rule
+
+
+def per_container(*rules: ContainerRule) -> WorkloadRule:
+    """A workload rule that applies `rules` to each of its containers (init containers included) in turn."""
+
+    def rule(ctx: Context, w: ManifestObject) -> list[Finding]:
+        return [f for c in containers(w.obj, init=True) for r in rules for f in r(ctx, w, c)]
+
+    return rule
+
+
+def per_object(*rules: ObjectRule) -> Rule:
+    """A rule that applies `rules` to each object of the base in turn."""
+
+    def rule(ctx: Context) -> list[Finding]:
+        return [f for obj in ctx.base_objects for r in rules for f in r(ctx, obj)]
+
+    return rule
+
+
+def per_environment(*rules: EnvironmentRule) -> Rule:
+    """A rule that applies `rules` to each environment in promotion order."""
+
+    def rule(ctx: Context) -> list[Finding]:
+        return [f for env in ctx.answers.environments for r in rules for f in r(ctx, env)]
+
+    return rule
+
+
+# --- the source as scanned -----------------------------------------------------------------------------------
+
+
+def skipped_files(ctx: Context) -> list[Finding]:
+    """Files the scan could not read as manifests."""
+    return [Finding(Level.INFO, "skipped-file", f"Skipped {path}: {reason}.", path) for path, reason in ctx.inventory.skipped]
+
+
+def adopted_kustomization(ctx: Context) -> list[Finding]:
+    """An adopted kustomization's removed (`vars`) and rewritten (`commonLabels`, deprecated) fields."""
+    adopted = ctx.inventory.adopted
+    if adopted is None:
+        return []
+    found: list[Finding] = []
+    data = adopted.data
+    if data.get("vars"):
+        found.append(
+            Finding(
+                Level.ERROR,
+                "kustomize-vars",
+                "The adopted kustomization uses `vars`, removed in "
+                "kustomize v5 in favour of `replacements`: convert them by hand, then re-run.",
+                adopted.path,
             )
-        if data.get("commonLabels"):
-            out.append(
+        )
+    if data.get("commonLabels"):
+        found.append(
+            Finding(
+                Level.INFO,
+                "common-labels",
+                "`commonLabels` became `labels` with `includeSelectors: true`, so today's selectors stay exactly as they are.",
+                adopted.path,
+            )
+        )
+    for key in ("patchesStrategicMerge", "patchesJson6902", "bases"):
+        if data.get(key):
+            found.append(
                 Finding(
                     Level.INFO,
-                    "common-labels",
-                    "`commonLabels` became `labels` with `includeSelectors: true`, "
-                    "so today's selectors stay exactly as they are.",
-                    inv.adopted.path,
+                    "deprecated-field",
+                    f"`{key}` (deprecated) was rewritten to its kustomize v5 form in the base.",
+                    adopted.path,
                 )
             )
-        for key in ("patchesStrategicMerge", "patchesJson6902", "bases"):
-            if data.get(key):
-                out.append(
-                    Finding(
-                        Level.INFO,
-                        "deprecated-field",
-                        f"`{key}` (deprecated) was rewritten to its kustomize v5 form in the base.",
-                        inv.adopted.path,
-                    )
-                )
+    return found
 
-    for obj in inv.secrets_in_source():
+
+def plaintext_secrets(ctx: Context) -> list[Finding]:
+    """Secrets committed in plaintext: not copied, named by their keys."""
+    found: list[Finding] = []
+    for obj in ctx.inventory.secrets_in_source():
         keys = sorted({**(obj.obj.get("data") or {}), **(obj.obj.get("stringData") or {})})
-        out.append(
+        found.append(
             Finding(
                 Level.WARNING,
                 "plaintext-secret",
@@ -73,279 +138,162 @@ def analyse(ctx: Context) -> list[Finding]:
                 _src(ctx, obj.file),
             )
         )
-    if inv.adopted is not None and inv.adopted.generated_secrets:
-        for name, keys in sorted(inv.adopted.generated_secrets.items()):
-            out.append(
-                Finding(
-                    Level.WARNING,
-                    "plaintext-secret",
-                    f"secretGenerator {name} builds a Secret from plaintext in git (keys: {', '.join(keys) or 'none'}). "
-                    "It was left out of the base: seal the values per environment and rotate them.",
-                    inv.adopted.path,
-                )
-            )
-
-    for need in ctx.secret_needs():
-        if not need.keys:
-            out.append(
-                Finding(
-                    Level.WARNING,
-                    "secret-keys-unknown",
-                    f"Secret/{need.name} is used by {', '.join(need.users)} through envFrom, so its key names are unknown: "
-                    "create it by hand in each environment (or add the keys to a source Secret) before deploying.",
-                )
-            )
-
-    for w in ctx.workloads():
-        for c in containers(w.obj, init=True):
-            image = ctx.built_image(str(c.get("image", "")))
-            if image and "@" not in image and image_tag(image) in (None, "latest"):
-                out.append(
-                    Finding(
-                        Level.WARNING,
-                        "mutable-image",
-                        f"{w.ref} runs {image!r}: {'untagged (latest)' if image_tag(image) is None else ':latest'}. "
-                        f"{cur_name or 'Production'} may change on any restart; pin a tag or digest.",
-                        _src(ctx, w.file),
-                        cur_name,
-                    )
-                )
-            for env in c.get("env") or []:
-                name = str((env or {}).get("name", ""))
-                if SECRETISH.search(name) and (env or {}).get("value"):
-                    out.append(
-                        Finding(
-                            Level.WARNING,
-                            "plaintext-env",
-                            f"{w.ref} container {c.get('name')} sets {name} as a plain env value: move it to a sealed Secret "
-                            "and rotate it.",
-                            _src(ctx, w.file),
-                        )
-                    )
-        if w.kind == "Job":
-            out.append(
-                Finding(
-                    Level.WARNING,
-                    "job-immutable",
-                    f"{w.ref}: a Job's pod template is immutable, so Flux cannot re-apply a changed Job. Give it a new name "
-                    "per run, make it a CronJob, or annotate it `kustomize.toolkit.fluxcd.io/force: enabled` so Flux "
-                    "recreates it. Every environment runs it once.",
-                    _src(ctx, w.file),
-                )
-            )
-        if w.kind == "StatefulSet" and (w.obj.get("spec") or {}).get("volumeClaimTemplates"):
-            out.append(
-                Finding(
-                    Level.INFO,
-                    "statefulset-volumes",
-                    f"{w.ref} keeps its volumeClaimTemplates; every new environment gets its own, empty volumes.",
-                    _src(ctx, w.file),
-                )
-            )
-
-    for obj in ctx.base_objects:
-        if obj.kind == "ConfigMap":
-            for key in obj.obj.get("data") or {}:
-                if SECRETISH.search(str(key)):
-                    out.append(
-                        Finding(
-                            Level.WARNING,
-                            "plaintext-config",
-                            f"ConfigMap/{obj.name} holds {key}, which looks like a secret: ConfigMaps are not encrypted. "
-                            "Move it to a sealed Secret.",
-                            _src(ctx, obj.file),
-                        )
-                    )
-        if obj.kind == "Service":
-            for port in (obj.obj.get("spec") or {}).get("ports") or []:
-                if isinstance(port, dict) and port.get("nodePort"):
-                    out.append(
-                        Finding(
-                            Level.INFO,
-                            "fixed-node-port",
-                            f"Service/{obj.name} fixes nodePort {port['nodePort']}: node ports are cluster-wide, so only "
-                            f"{cur_name or 'the first environment'} keeps it; other environments get one from the cluster.",
-                            _src(ctx, obj.file),
-                        )
-                    )
-
-    pinned = [o for o in ctx.base_objects if o.namespace]
-    if pinned:
-        namespaces = sorted({str(o.namespace) for o in pinned})
-        out.append(
-            Finding(
-                Level.INFO,
-                "hard-coded-namespace",
-                f"{len(pinned)} object(s) hard-code namespace {', '.join(namespaces)} "
-                f"({', '.join(o.ref for o in pinned[:6])}{', ...' if len(pinned) > 6 else ''}); "
-                "each overlay sets its environment's namespace instead.",
-                _src(ctx, pinned[0].file),
-            )
-        )
-    out.extend(_cross_namespace_addresses(ctx, cur_name))
-    out.extend(_tls_secrets(ctx))
-    kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
-    for pvc in ctx.base_objects:
-        if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
-            out.append(
-                Finding(
-                    Level.INFO,
-                    "claim-new-volume",
-                    f"PersistentVolumeClaim/{pvc.name} binds PersistentVolume {pvc.obj['spec']['volumeName']}, which stays "
-                    f"in {cur_name}: other environments' claims get a new volume from the cluster's default StorageClass.",
-                    _src(ctx, pvc.file),
-                )
-            )
-
-    for obj, reason in ctx.current_only:
-        out.append(
-            Finding(
-                Level.INFO,
-                "current-only",
-                f"{obj.ref} is {reason}: it stays in {cur_name} only (overlays/{cur_name}/outside-namespace.yaml), so "
-                "environments sharing a cluster do not fight over it.",
-                _src(ctx, obj.file),
-                cur_name,
-            )
-        )
-
-    if current is not None:
-        today = inv.today_namespace
-        if today is None:
-            out.append(
-                Finding(
-                    Level.WARNING,
-                    "namespace-unknown",
-                    f"Today's manifests set no namespace, so {current.name} is assumed to run in {current.namespace!r}. "
-                    f"Check with `kubectl get deploy -A` before migrating: a wrong namespace creates a second copy.",
-                    environment=current.name,
-                )
-            )
-        elif today != current.namespace:
-            out.append(
-                Finding(
-                    Level.WARNING,
-                    "namespace-moved",
-                    f"{current.name} moves from namespace {today} to {current.namespace}: that creates new objects beside "
-                    "today's; delete the old ones only after the new ones serve traffic.",
-                    environment=current.name,
-                )
-            )
-
-    if _selectors_use_env_label(ctx):
-        out.append(
-            Finding(
-                Level.INFO,
-                "env-label-in-selector",
-                f"Today's selectors already use the `{ENV_LABEL}` label. {cur_name} keeps them as they are; other "
-                "environments get their own value in selectors too (they are new objects).",
-            )
-        )
-
-    hpas = ctx.existing_hpas()
-    for env in ctx.answers.environments:
-        if isinstance(env.replicas, dict):
-            skipped = sorted(set(env.replicas) & ctx.autoscaled(env))
-        elif isinstance(env.replicas, int):
-            skipped = sorted(ctx.autoscaled(env) & {o.name for o in ctx.scalable()})
-        else:
-            skipped = []
-        for name in skipped:
-            out.append(
-                Finding(
-                    Level.INFO,
-                    "replicas-autoscaled",
-                    f"{env.name}: {name} is autoscaled, so its overlay sets no replica count (an HPA and a count in git "
-                    "make Flux reset the count on every reconcile).",
-                    environment=env.name,
-                )
-            )
-        for name in sorted(ctx.autoscaled(env)):
-            workload = next((o for o in ctx.scalable() if o.name == name), None)
-            if (
-                env.current
-                and workload is not None
-                and "replicas" in (workload.obj.get("spec") or {})
-                and (name in ctx.autoscaling(env) or name in hpas)
-            ):
-                out.append(
-                    Finding(
-                        Level.WARNING,
-                        "hpa-handover",
-                        f"{env.name}: {workload.ref} sets replicas today and is autoscaled: removing the field from "
-                        "what Flux applies can drop it to 1 replica. Follow the hand-over step in the plan.",
-                        environment=env.name,
-                    )
-                )
-        if env.host is None and not env.current:
-            hosts = sorted(
-                {
-                    str(r.get("host"))
-                    for o in ctx.base_objects
-                    if o.kind == "Ingress"
-                    for r in (o.obj.get("spec") or {}).get("rules") or []
-                    if r.get("host")
-                }
-            )
-            if hosts:
-                out.append(
-                    Finding(
-                        Level.INFO,
-                        "host-defaulted",
-                        f"{env.name}: ingress hosts default to {', '.join(f'{env.name}.{h}' for h in hosts)} "
-                        "(set `host` to choose).",
-                        environment=env.name,
-                    )
-                )
-        for name, choice in sorted(env.services.items()):
-            if choice != "own":
-                out.append(
-                    Finding(
-                        Level.INFO,
-                        "external-service",
-                        f"{env.name} uses a {choice} {name}: its own instance is removed from the overlay; put the "
-                        "connection details in the environment's sealed Secret.",
-                        environment=env.name,
-                    )
-                )
-        out.extend(_dead_config(ctx, env))
-
-    if str(ctx.answers.flux_url).startswith("ssh://"):
-        out.append(
-            Finding(
-                Level.INFO,
-                "git-auth",
-                f"The Flux source uses SSH: create its deploy key secret with `flux create secret git "
-                f"{ctx.answers.app}-git-auth --url={ctx.answers.flux_url}` and add the public key to the repository.",
-            )
-        )
-    return out
-
-
-def _dead_config(ctx: Context, env: object) -> list[Finding]:
-    """A ConfigMap override for a key a container also sets in `env` is dead: `env` wins over `envFrom`."""
-    from wizard.core.answers.parse import Environment
-
-    assert isinstance(env, Environment)
-    found: list[Finding] = []
-    overrides = ctx.config_overrides(env)
-    for w in ctx.workloads():
-        for c in containers(w.obj):
-            from_cms = {((e or {}).get("configMapRef") or {}).get("name") for e in c.get("envFrom") or []}
-            direct = {str((e or {}).get("name")) for e in c.get("env") or []}
-            for cm, data in overrides.items():
-                if cm in from_cms:
-                    for key in sorted(set(data) & direct):
-                        found.append(
-                            Finding(
-                                Level.WARNING,
-                                "config-shadowed",
-                                f"{env.name}: {key} in ConfigMap/{cm} has no effect on {w.ref}: the container sets {key} in "
-                                "`env`, which wins over `envFrom`.",
-                                environment=env.name,
-                            )
-                        )
     return found
+
+
+def generated_secrets(ctx: Context) -> list[Finding]:
+    """An adopted secretGenerator builds Secrets from plaintext in git."""
+    adopted = ctx.inventory.adopted
+    if adopted is None or not adopted.generated_secrets:
+        return []
+    return [
+        Finding(
+            Level.WARNING,
+            "plaintext-secret",
+            f"secretGenerator {name} builds a Secret from plaintext in git (keys: {', '.join(keys) or 'none'}). "
+            "It was left out of the base: seal the values per environment and rotate them.",
+            adopted.path,
+        )
+        for name, keys in sorted(adopted.generated_secrets.items())
+    ]
+
+
+def unknown_secret_keys(ctx: Context) -> list[Finding]:
+    """A Secret used only through envFrom, with no source to learn its keys from."""
+    return [
+        Finding(
+            Level.WARNING,
+            "secret-keys-unknown",
+            f"Secret/{need.name} is used by {', '.join(need.users)} through envFrom, so its key names are unknown: "
+            "create it by hand in each environment (or add the keys to a source Secret) before deploying.",
+        )
+        for need in ctx.secret_needs()
+        if not need.keys
+    ]
+
+
+# --- workloads -----------------------------------------------------------------------------------------------
+
+
+def mutable_image(ctx: Context, w: ManifestObject, c: dict[str, Any]) -> list[Finding]:
+    """An untagged or `:latest` image may change on any restart."""
+    image = ctx.built_image(str(c.get("image", "")))
+    if not image or "@" in image or image_tag(image) not in (None, "latest"):
+        return []
+    cur_name = _current_name(ctx)
+    return [
+        Finding(
+            Level.WARNING,
+            "mutable-image",
+            f"{w.ref} runs {image!r}: {'untagged (latest)' if image_tag(image) is None else ':latest'}. "
+            f"{cur_name or 'Production'} may change on any restart; pin a tag or digest.",
+            _src(ctx, w.file),
+            cur_name,
+        )
+    ]
+
+
+def plaintext_env(ctx: Context, w: ManifestObject, c: dict[str, Any]) -> list[Finding]:
+    """A secret-looking env variable set as a plain value."""
+    found: list[Finding] = []
+    for env in c.get("env") or []:
+        name = str((env or {}).get("name", ""))
+        if SECRETISH.search(name) and (env or {}).get("value"):
+            found.append(
+                Finding(
+                    Level.WARNING,
+                    "plaintext-env",
+                    f"{w.ref} container {c.get('name')} sets {name} as a plain env value: move it to a sealed Secret "
+                    "and rotate it.",
+                    _src(ctx, w.file),
+                )
+            )
+    return found
+
+
+def job_immutable(ctx: Context, w: ManifestObject) -> list[Finding]:
+    """A Job's pod template cannot be re-applied by Flux once changed."""
+    if w.kind != "Job":
+        return []
+    return [
+        Finding(
+            Level.WARNING,
+            "job-immutable",
+            f"{w.ref}: a Job's pod template is immutable, so Flux cannot re-apply a changed Job. Give it a new name "
+            "per run, make it a CronJob, or annotate it `kustomize.toolkit.fluxcd.io/force: enabled` so Flux "
+            "recreates it. Every environment runs it once.",
+            _src(ctx, w.file),
+        )
+    ]
+
+
+def statefulset_volumes(ctx: Context, w: ManifestObject) -> list[Finding]:
+    """A StatefulSet's volumeClaimTemplates give every new environment empty volumes."""
+    if w.kind != "StatefulSet" or not (w.obj.get("spec") or {}).get("volumeClaimTemplates"):
+        return []
+    return [
+        Finding(
+            Level.INFO,
+            "statefulset-volumes",
+            f"{w.ref} keeps its volumeClaimTemplates; every new environment gets its own, empty volumes.",
+            _src(ctx, w.file),
+        )
+    ]
+
+
+# --- objects of the base -------------------------------------------------------------------------------------
+
+
+def plaintext_config(ctx: Context, obj: ManifestObject) -> list[Finding]:
+    """A ConfigMap key that looks like a secret."""
+    if obj.kind != "ConfigMap":
+        return []
+    return [
+        Finding(
+            Level.WARNING,
+            "plaintext-config",
+            f"ConfigMap/{obj.name} holds {key}, which looks like a secret: ConfigMaps are not encrypted. "
+            "Move it to a sealed Secret.",
+            _src(ctx, obj.file),
+        )
+        for key in obj.obj.get("data") or {}
+        if SECRETISH.search(str(key))
+    ]
+
+
+def fixed_node_port(ctx: Context, obj: ManifestObject) -> list[Finding]:
+    """A fixed nodePort is cluster-wide: only one environment can keep it."""
+    if obj.kind != "Service":
+        return []
+    return [
+        Finding(
+            Level.INFO,
+            "fixed-node-port",
+            f"Service/{obj.name} fixes nodePort {port['nodePort']}: node ports are cluster-wide, so only "
+            f"{_current_name(ctx) or 'the first environment'} keeps it; other environments get one from the cluster.",
+            _src(ctx, obj.file),
+        )
+        for port in (obj.obj.get("spec") or {}).get("ports") or []
+        if isinstance(port, dict) and port.get("nodePort")
+    ]
+
+
+def hard_coded_namespace(ctx: Context) -> list[Finding]:
+    """Objects that name a namespace: each overlay sets its own instead."""
+    pinned = [o for o in ctx.base_objects if o.namespace]
+    if not pinned:
+        return []
+    namespaces = sorted({str(o.namespace) for o in pinned})
+    return [
+        Finding(
+            Level.INFO,
+            "hard-coded-namespace",
+            f"{len(pinned)} object(s) hard-code namespace {', '.join(namespaces)} "
+            f"({', '.join(o.ref for o in pinned[:6])}{', ...' if len(pinned) > 6 else ''}); "
+            "each overlay sets its environment's namespace instead.",
+            _src(ctx, pinned[0].file),
+        )
+    ]
 
 
 def _strings(value: object) -> list[str]:
@@ -359,7 +307,7 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def _cross_namespace_addresses(ctx: Context, cur_name: str | None) -> list[Finding]:
+def cross_namespace_addresses(ctx: Context) -> list[Finding]:
     """An address with today's namespace in it (`db.shop.svc`) would point every environment at production's."""
     today = ctx.inventory.today_namespace
     if not today or len(ctx.answers.environments) < 2:
@@ -377,15 +325,15 @@ def _cross_namespace_addresses(ctx: Context, cur_name: str | None) -> list[Findi
                     Level.WARNING,
                     "cross-namespace-address",
                     f"{obj.ref} addresses {', '.join(hits)}: a fully qualified name in namespace {today} makes every "
-                    f"environment talk to {cur_name or 'production'}'s service. Use the short name (it resolves in each "
-                    "environment's own namespace), or override it per environment.",
+                    f"environment talk to {_current_name(ctx) or 'production'}'s service. Use the short name (it resolves "
+                    "in each environment's own namespace), or override it per environment.",
                     _src(ctx, obj.file),
                 )
             )
     return found
 
 
-def _tls_secrets(ctx: Context) -> list[Finding]:
+def tls_secrets(ctx: Context) -> list[Finding]:
     """An Ingress's TLS Secret lives in its namespace: every new environment needs its own certificate."""
     found: list[Finding] = []
     new_envs = [e for e in ctx.answers.environments if not e.current]
@@ -410,3 +358,230 @@ def _tls_secrets(ctx: Context) -> list[Finding]:
             )
         )
     return found
+
+
+def claim_new_volume(ctx: Context) -> list[Finding]:
+    """A claim bound to a PersistentVolume that stays in the current environment gets a new volume elsewhere."""
+    kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
+    return [
+        Finding(
+            Level.INFO,
+            "claim-new-volume",
+            f"PersistentVolumeClaim/{pvc.name} binds PersistentVolume {pvc.obj['spec']['volumeName']}, which stays "
+            f"in {_current_name(ctx)}: other environments' claims get a new volume from the cluster's default StorageClass.",
+            _src(ctx, pvc.file),
+        )
+        for pvc in ctx.base_objects
+        if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs
+    ]
+
+
+def current_only(ctx: Context) -> list[Finding]:
+    """Cluster-scoped and pinned objects stay in the current environment only."""
+    cur_name = _current_name(ctx)
+    return [
+        Finding(
+            Level.INFO,
+            "current-only",
+            f"{obj.ref} is {reason}: it stays in {cur_name} only (overlays/{cur_name}/outside-namespace.yaml), so "
+            "environments sharing a cluster do not fight over it.",
+            _src(ctx, obj.file),
+            cur_name,
+        )
+        for obj, reason in ctx.current_only
+    ]
+
+
+def current_namespace(ctx: Context) -> list[Finding]:
+    """The current environment's namespace: unknown today, or moving."""
+    current = ctx.answers.current
+    if current is None:
+        return []
+    today = ctx.inventory.today_namespace
+    if today is None:
+        return [
+            Finding(
+                Level.WARNING,
+                "namespace-unknown",
+                f"Today's manifests set no namespace, so {current.name} is assumed to run in {current.namespace!r}. "
+                f"Check with `kubectl get deploy -A` before migrating: a wrong namespace creates a second copy.",
+                environment=current.name,
+            )
+        ]
+    if today != current.namespace:
+        return [
+            Finding(
+                Level.WARNING,
+                "namespace-moved",
+                f"{current.name} moves from namespace {today} to {current.namespace}: that creates new objects beside "
+                "today's; delete the old ones only after the new ones serve traffic.",
+                environment=current.name,
+            )
+        ]
+    return []
+
+
+def env_label_in_selector(ctx: Context) -> list[Finding]:
+    """Today's selectors already use the environment label."""
+    if not _selectors_use_env_label(ctx):
+        return []
+    return [
+        Finding(
+            Level.INFO,
+            "env-label-in-selector",
+            f"Today's selectors already use the `{ENV_LABEL}` label. {_current_name(ctx)} keeps them as they are; other "
+            "environments get their own value in selectors too (they are new objects).",
+        )
+    ]
+
+
+# --- environments --------------------------------------------------------------------------------------------
+
+
+def replicas_autoscaled(ctx: Context, env: Environment) -> list[Finding]:
+    """A replica count asked for an autoscaled workload is left out of git."""
+    if isinstance(env.replicas, dict):
+        skipped = sorted(set(env.replicas) & ctx.autoscaled(env))
+    elif isinstance(env.replicas, int):
+        skipped = sorted(ctx.autoscaled(env) & {o.name for o in ctx.scalable()})
+    else:
+        skipped = []
+    return [
+        Finding(
+            Level.INFO,
+            "replicas-autoscaled",
+            f"{env.name}: {name} is autoscaled, so its overlay sets no replica count (an HPA and a count in git "
+            "make Flux reset the count on every reconcile).",
+            environment=env.name,
+        )
+        for name in skipped
+    ]
+
+
+def hpa_handover(ctx: Context, env: Environment) -> list[Finding]:
+    """The current environment's workload sets replicas today and becomes autoscaled."""
+    if not env.current:
+        return []
+    hpas = ctx.existing_hpas()
+    found: list[Finding] = []
+    for name in sorted(ctx.autoscaled(env)):
+        workload = next((o for o in ctx.scalable() if o.name == name), None)
+        if workload is not None and "replicas" in (workload.obj.get("spec") or {}) and (
+            name in ctx.autoscaling(env) or name in hpas
+        ):
+            found.append(
+                Finding(
+                    Level.WARNING,
+                    "hpa-handover",
+                    f"{env.name}: {workload.ref} sets replicas today and is autoscaled: removing the field from "
+                    "what Flux applies can drop it to 1 replica. Follow the hand-over step in the plan.",
+                    environment=env.name,
+                )
+            )
+    return found
+
+
+def host_defaulted(ctx: Context, env: Environment) -> list[Finding]:
+    """A new environment without `host` gets `<env>.<today's host>`."""
+    if env.host is not None or env.current:
+        return []
+    hosts = sorted(
+        {
+            str(r.get("host"))
+            for o in ctx.base_objects
+            if o.kind == "Ingress"
+            for r in (o.obj.get("spec") or {}).get("rules") or []
+            if r.get("host")
+        }
+    )
+    if not hosts:
+        return []
+    return [
+        Finding(
+            Level.INFO,
+            "host-defaulted",
+            f"{env.name}: ingress hosts default to {', '.join(f'{env.name}.{h}' for h in hosts)} (set `host` to choose).",
+            environment=env.name,
+        )
+    ]
+
+
+def external_services(ctx: Context, env: Environment) -> list[Finding]:
+    """A backing service that is shared or external is removed from the environment's overlay."""
+    return [
+        Finding(
+            Level.INFO,
+            "external-service",
+            f"{env.name} uses a {choice} {name}: its own instance is removed from the overlay; put the "
+            "connection details in the environment's sealed Secret.",
+            environment=env.name,
+        )
+        for name, choice in sorted(env.services.items())
+        if choice != "own"
+    ]
+
+
+def config_shadowed(ctx: Context, env: Environment) -> list[Finding]:
+    """A ConfigMap override for a key a container also sets in `env` is dead: `env` wins over `envFrom`."""
+    found: list[Finding] = []
+    overrides = ctx.config_overrides(env)
+    for w in ctx.workloads():
+        for c in containers(w.obj):
+            from_cms = {((e or {}).get("configMapRef") or {}).get("name") for e in c.get("envFrom") or []}
+            direct = {str((e or {}).get("name")) for e in c.get("env") or []}
+            for cm, data in overrides.items():
+                if cm in from_cms:
+                    for key in sorted(set(data) & direct):
+                        found.append(
+                            Finding(
+                                Level.WARNING,
+                                "config-shadowed",
+                                f"{env.name}: {key} in ConfigMap/{cm} has no effect on {w.ref}: the container sets {key} in "
+                                "`env`, which wins over `envFrom`.",
+                                environment=env.name,
+                            )
+                        )
+    return found
+
+
+# --- delivery ------------------------------------------------------------------------------------------------
+
+
+def git_auth(ctx: Context) -> list[Finding]:
+    """An SSH Flux source needs a deploy key."""
+    if not str(ctx.answers.flux_url).startswith("ssh://"):
+        return []
+    return [
+        Finding(
+            Level.INFO,
+            "git-auth",
+            f"The Flux source uses SSH: create its deploy key secret with `flux create secret git "
+            f"{ctx.answers.app}-git-auth --url={ctx.answers.flux_url}` and add the public key to the repository.",
+        )
+    ]
+
+
+RULES: tuple[Rule, ...] = (
+    skipped_files,
+    adopted_kustomization,
+    plaintext_secrets,
+    generated_secrets,
+    unknown_secret_keys,
+    per_workload(per_container(mutable_image, plaintext_env), job_immutable, statefulset_volumes),
+    per_object(plaintext_config, fixed_node_port),
+    hard_coded_namespace,
+    cross_namespace_addresses,
+    tls_secrets,
+    claim_new_volume,
+    current_only,
+    current_namespace,
+    env_label_in_selector,
+    per_environment(replicas_autoscaled, hpa_handover, host_defaulted, external_services, config_shadowed),
+    git_auth,
+)
+"""Every rule, in the order the plan lists their findings."""
+
+
+def analyse(ctx: Context, rules: Iterable[Rule] = RULES) -> list[Finding]:
+    """Every finding for the plan, in a stable order."""
+    return [finding for rule in rules for finding in rule(ctx)]
