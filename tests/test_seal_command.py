@@ -30,7 +30,7 @@ from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.model import ChangeKind, Level
 from wizard.core.pipeline import build as pipeline_build
 from wizard.core.pipeline import read_answers
-from wizard.core.secrets.sealer import stale_sealed_secrets
+from wizard.core.validate.sealed import stale_sealed_secrets
 
 SCHEMA = SCHEMAS / "sealed-secrets" / "bitnami.com_sealedsecrets.yaml"
 SEALED = "k8s/overlays/{env}/secrets/payments-secrets.sealedsecret.yaml"

@@ -3,6 +3,7 @@
 Values come from a dotenv file (``--env-file FILE``, ``-`` for standard input) or are asked for one
 by one without echo. Nothing is written before every value has been read and sealed, so an error or
 Ctrl+C leaves the repository as it was. Only names are ever printed: Secrets, keys, files.
+The engine (what to seal, the certificate, writing) is `wizard.commands.sealing`.
 """
 
 from __future__ import annotations
@@ -15,17 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from wizard.commands.sealing import find_environment, load_sealing_key, plan_seal, seal_environment
 from wizard.core.errors import InputError
 from wizard.core.pipeline import read_answers
 from wizard.core.secrets.dotenv import parse_dotenv
-from wizard.core.secrets.sealer import (
-    SealTarget,
-    find_environment,
-    load_sealing_key,
-    plan_seal,
-    seal_environment,
-    stale_sealed_secrets,
-)
+from wizard.core.secrets.sealed_file import SealTarget
 from wizard.core.secrets.sealing import Scope
 
 Ask = Callable[[str], str]
@@ -160,4 +155,4 @@ def seal(
     return 0
 
 
-__all__ = ["seal", "stale_sealed_secrets", "values_from_dotenv", "values_from_prompts"]
+__all__ = ["seal", "values_from_dotenv", "values_from_prompts"]

@@ -16,6 +16,7 @@ import yaml
 from wizard.core import yamlio
 from wizard.core.answers.parse import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
 from wizard.core.errors import WizardError
+from wizard.core.kustomize import Build
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
 from wizard.core.model import ChangeKind, FileChange, Finding, Plan
 from wizard.core.plan.export import to_markdown
@@ -25,7 +26,7 @@ from wizard.core.render.files import render
 from wizard.core.resolve.context import Context
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, scan
-from wizard.core.validate.checks import Build, validate
+from wizard.core.validate.checks import validate
 from wizard.core.write.atomic import write_changes
 from wizard.core.write.changes import Choice, preview, settle, state_text
 from wizard.core.write.merge import resolve

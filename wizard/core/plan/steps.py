@@ -12,6 +12,7 @@ from wizard.core.model import Finding, Phase, Plan, Step
 from wizard.core.render.flux import kustomization_name
 from wizard.core.render.secretfiles import secret_map
 from wizard.core.resolve.context import Context
+from wizard.core.scan.manifests import env_refs
 from wizard.core.secrets.commands import existing_secret_commands
 from wizard.core.secrets.sealing import Scope
 
@@ -48,11 +49,27 @@ def _prepare(ctx: Context) -> Phase:
     return Phase("Prepare the base", "Restructure into a Kustomize base and overlays; deploy nothing yet.", tuple(steps))
 
 
+def _key_users(ctx: Context) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Secret name -> key -> the workloads that use the key (a whole-Secret reference uses every key)."""
+    needs = ctx.secret_needs()
+    found: dict[str, dict[str, set[str]]] = {n.name: {k: set() for k in n.keys} for n in needs}
+    if ctx.answers.new_app:
+        for need in needs:
+            for key in need.keys:
+                found[need.name][key].update(need.users)
+    else:
+        for w in ctx.workloads():
+            for kind, name, ref_key in env_refs(w.obj):
+                if kind != "Secret" or name not in found:
+                    continue
+                for k in [ref_key] if ref_key else list(found[name]):
+                    found[name].setdefault(k, set()).add(w.ref)
+    return {name: {k: tuple(sorted(v)) for k, v in sorted(keys.items())} for name, keys in found.items()}
+
+
 def _secrets_inventory(ctx: Context, env_name: str, namespace: str) -> str:
     """The Secrets an environment needs: each key and the workloads that use it (names only)."""
-    from wizard.core.secrets.sealer import key_users
-
-    users = key_users(ctx)
+    users = _key_users(ctx)
     parts = []
     for need in ctx.secret_needs():
         keys = "; ".join(f"{k} ({', '.join(u) or 'no workload'})" for k, u in users.get(need.name, {}).items())

@@ -1,1 +1,1 @@
-"""Secrets: sealing primitives, the seal engine, the sealing/SOPS command scripts, dotenv parsing."""
+"""Secrets: sealing primitives (sealing, sealed_file, identity), the sealing/SOPS command scripts, dotenv parsing."""

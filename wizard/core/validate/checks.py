@@ -1,24 +1,22 @@
 """Validate the written layout: build every overlay with the real kustomize, check the Flux objects.
 
-Builds run in parallel (one kustomize process per overlay). A warning on stderr is a finding too:
+Builds run in parallel (`wizard.core.kustomize`). A warning on stderr is a finding too:
 kustomize prints deprecations there, and generated output must build without any.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from wizard.core import yamlio
-from wizard.core.errors import WizardError
+from wizard.core.kustomize import Build, build_all
 from wizard.core.model import Finding, Level
+from wizard.core.validate.sealed import stale_sealed_secrets
+from wizard.core.validate.sops import sops_placeholders
 
 DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
 FLUX_KINDS = {
@@ -27,53 +25,6 @@ FLUX_KINDS = {
     "OCIRepository": "source.toolkit.fluxcd.io/v1",
     "HelmRelease": "helm.toolkit.fluxcd.io/v2",
 }
-
-
-def kustomize_command() -> list[str]:
-    """`kustomize build` when that binary exists, else `kubectl kustomize`; a clear error when neither does."""
-    if shutil.which("kustomize"):
-        return ["kustomize", "build"]
-    if shutil.which("kubectl"):
-        return ["kubectl", "kustomize"]
-    raise WizardError(
-        "validate needs kustomize: install kubectl (it bundles kustomize) or the kustomize binary "
-        "(https://kubectl.docs.kubernetes.io/installation/kustomize/)"
-    )
-
-
-@dataclass(frozen=True)
-class Build:
-    """The result of building one overlay."""
-
-    path: str
-    ok: bool
-    objects: tuple[dict[str, Any], ...]
-    stderr: str
-
-
-def build_overlay(repo: Path, rel: str, command: list[str] | None = None) -> Build:
-    """Build one kustomization directory with the real kustomize."""
-    cmd = [*(command or kustomize_command()), str(repo / rel)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    objects: tuple[dict[str, Any], ...] = ()
-    if proc.returncode == 0:
-        objects = tuple(d for d in yamlio.load_all(proc.stdout) if isinstance(d, dict))
-    return Build(rel, proc.returncode == 0, objects, proc.stderr.strip())
-
-
-def overlays(repo: Path, output: str) -> list[str]:
-    root = repo / output / "overlays"
-    if not root.is_dir():
-        return []
-    return sorted(f"{output}/overlays/{p.name}" for p in root.iterdir() if (p / "kustomization.yaml").is_file())
-
-
-def build_all(repo: Path, output: str) -> list[Build]:
-    """Every overlay, built in parallel."""
-    command = kustomize_command()
-    paths = overlays(repo, output)
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(paths)))) as pool:
-        return list(pool.map(lambda rel: build_overlay(repo, rel, command), paths))
 
 
 def check_flux(repo: Path, output: str) -> list[Finding]:
@@ -161,10 +112,6 @@ def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
             findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
     findings.extend(check_flux(repo, output))
     findings.extend(isolation([b for b in builds if b.ok]))
-    from wizard.core.secrets.sealer import stale_sealed_secrets  # only validate() needs it
-
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
-    from wizard.core.render.secretfiles import sops_placeholders
-
     findings.extend(sops_placeholders(repo))
     return builds, findings
