@@ -73,6 +73,19 @@ def _parser() -> argparse.ArgumentParser:
     seal.add_argument("--key", action="append", default=[], metavar="NAME", help="seal only this key (repeatable)")
     seal.add_argument("--secret", action="append", default=[], metavar="NAME", help="seal only this Secret (repeatable)")
 
+    drift = sub.add_parser(
+        "diff",
+        help="what differs between two environments' builds, and whether the answers explain it",
+        description="Builds both overlays offline with kustomize and compares them object by object, ignoring "
+        "what is meant to differ (namespace, environment label, name prefixes). Exit 0: every difference comes "
+        "from the answers; 1: something is unexplained (a hand edit, a patch in one overlay only); 2: bad input.",
+    )
+    repo_arg(drift)
+    drift.add_argument("env_a", metavar="ENV_A")
+    drift.add_argument("env_b", metavar="ENV_B")
+    drift.add_argument("--answers", type=Path, help="answers file (default: <repo>/.k8s-wizard.yaml)")
+    drift.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
     add = sub.add_parser("add-env", help="add an environment to the saved answers and re-generate")
     repo_arg(add)
     add.add_argument("name")
@@ -115,7 +128,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
 
 
 def _handlers() -> dict[str, Callable[..., int]]:
-    from wizard.commands import envs, interactive, run, seal
+    from wizard.commands import diff, envs, interactive, run, seal
 
     return {
         "init": interactive.init,
@@ -123,6 +136,7 @@ def _handlers() -> dict[str, Callable[..., int]]:
         "plan": run.plan,
         "validate": run.validate,
         "seal": seal.seal,
+        "diff": diff.diff,
         "add-env": envs.add_env,
         "remove-env": envs.remove_env,
     }

@@ -223,6 +223,22 @@ def detect_source(repo: Path) -> str | None:
     return None
 
 
+def lay_out(repo: Path, outcome: Outcome, target: Path) -> None:
+    """Lay the output folder out under `target` as a write of `outcome` would leave it (the repo is not touched)."""
+    output = outcome.answers.output
+    if (repo / output).is_dir():
+        shutil.copytree(repo / output, target / output, symlinks=True)
+    for change in outcome.plan.changes:
+        if not change.path.startswith(f"{output}/"):
+            continue
+        path = target / change.path
+        if change.new is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(change.new, encoding="utf-8")
+
+
 def check_outcome(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Finding]]:
     """Build every overlay as the write would leave it, in a temporary copy: the repository is not touched.
 
@@ -230,16 +246,5 @@ def check_outcome(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Findi
     """
     with tempfile.TemporaryDirectory(prefix="k8s-wizard-preview-") as tmp:
         target = Path(tmp)
-        output = outcome.answers.output
-        if (repo / output).is_dir():
-            shutil.copytree(repo / output, target / output, symlinks=True)
-        for change in outcome.plan.changes:
-            if not change.path.startswith(f"{output}/"):
-                continue
-            path = target / change.path
-            if change.new is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(change.new, encoding="utf-8")
-        return validate(target, output)
+        lay_out(repo, outcome, target)
+        return validate(target, outcome.answers.output)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wizard import __version__
 from wizard.core import yamlio
 from wizard.core.layout import HEADER, WORKFLOW_DIR
 from wizard.core.resolve.context import Context
@@ -45,13 +46,19 @@ def _promote(ctx: Context) -> dict[str, Any]:
         'yq -i ".images = load(\\"$src\\").images" "$dst"\n'
         'yq -i "del(.images | select(. == null))" "$dst"\n'
         'git diff --quiet && { echo "nothing to promote"; exit 0; }\n'
+        "# What else differs between the two environments: unexplained drift (exit 1) makes the pull request a draft.\n"
+        'report="$RUNNER_TEMP/drift.md"\n'
+        'drift=0; k8s-wizard diff "$from" "$TARGET" --format markdown > "$report" || drift=$?\n'
+        '[ "$drift" -le 1 ] || exit "$drift"\n'
         'branch="promote/$from-to-$TARGET-$GITHUB_RUN_ID"\n'
         'git config user.name "github-actions[bot]"\n'
         'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"\n'
         'git switch -c "$branch"\n'
         'git commit -am "Promote $from images to $TARGET"\n'
         'git push origin "$branch"\n'
-        'gh pr create --fill --base "$GITHUB_REF_NAME" --head "$branch"\n'
+        'draft=""; [ "$drift" -eq 0 ] || draft="--draft"\n'
+        'gh pr create $draft --title "Promote $from images to $TARGET" --body-file "$report" '
+        '--base "$GITHUB_REF_NAME" --head "$branch"\n'
     )
     return {
         "name": "k8s-wizard promote",
@@ -73,6 +80,7 @@ def _promote(ctx: Context) -> dict[str, Any]:
                 "runs-on": "ubuntu-latest",
                 "steps": [
                     {"uses": "actions/checkout@v4"},
+                    {"name": "Install k8s-wizard (for the drift report)", "run": f"pip install k8s-wizard=={__version__}"},
                     {
                         "name": "Open a promotion pull request",
                         "env": {"TARGET": "${{ inputs.environment }}", "GH_TOKEN": "${{ github.token }}"},

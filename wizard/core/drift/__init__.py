@@ -1,0 +1,1 @@
+"""Drift between two environments: build both overlays, compare object by object, explain each difference."""
