@@ -372,14 +372,17 @@ def test_dotenv_forms() -> None:
     [
         ("A=1\nsk_live_canary-secret\n", "line 2: missing '='"),
         ("A=1\n\n1BAD=canary-secret\n", "line 3: expected KEY=value"),
-        ("A=1\nMY KEY=canary-secret\n", "line 2: invalid key name 'MY KEY'"),
-        ('A=1\nB="canary-secret\n', 'line 2, key B: the "-quoted value opened on line 2 is never closed'),
-        ("A='canary-secret' trailing\n", "line 1, key A: unexpected text after the closing quote"),
-        ("A=canary-secret\nB=2\nA=canary-secret\n", "line 3, key A: A is already set on line 1"),
+        ("A=1\nMY KEY=canary-secret\n", "line 2: invalid key name before '='"),
+        # a pasted line: what stands before '=' is a value too, never quoted
+        ("A=1\nDATABASE_URL canary-secret://u:p@db=1\n", "line 2: invalid key name before '='"),
+        ('A=1\nB="canary-secret\n', 'line 2: the "-quoted value opened on line 2 is never closed'),
+        ("A='canary-secret' trailing\n", "line 1: unexpected text after the closing quote"),
+        ("A=canary-secret\nB=2\nA=canary-secret\n", "line 3: the same key is already set on line 1"),
+        ("canary-secret-key=x\ncanary-secret-key=y\n", "line 2: the same key is already set on line 1"),
     ],
 )
 def test_dotenv_errors_name_line_never_value(text: str, fragment: str) -> None:
-    """Errors name the file, line and key; the value never shows."""
+    """Errors name the file and line; no text of the line (value or what looks like a key) shows."""
     with pytest.raises(InputError) as caught:
         parse_dotenv(text, source="secrets/.env")
     message = str(caught.value)

@@ -19,7 +19,7 @@ from typing import TextIO
 from wizard.commands.sealing import find_environment, load_sealing_key, plan_seal, seal_environment
 from wizard.core.errors import InputError
 from wizard.core.pipeline import read_answers
-from wizard.core.secrets.dotenv import parse_dotenv
+from wizard.core.secrets.dotenv import parse_dotenv_lines
 from wizard.core.secrets.sealed_file import SealTarget
 from wizard.core.secrets.sealing import Scope
 
@@ -55,9 +55,13 @@ def _lookup(parsed: dict[str, str], target: SealTarget, key: str) -> str | None:
     return parsed.get(key)
 
 
-def values_from_dotenv(text: str, source: str, targets: list[SealTarget]) -> tuple[dict[str, dict[str, bytes]], list[str]]:
-    """Secret -> key -> value from dotenv text, and the names of the entries no target used."""
-    parsed = parse_dotenv(text, source=source)
+def values_from_dotenv(text: str, source: str, targets: list[SealTarget]) -> tuple[dict[str, dict[str, bytes]], list[int]]:
+    """Secret -> key -> value from dotenv text, and the lines of the entries no target used.
+
+    Unused entries are named by line, never by name: a stray line (a wrapped base64 line, a pasted
+    token with a '=' in it) parses as a "key" that is really a value.
+    """
+    parsed, lines = parse_dotenv_lines(text, source=source)
     values: dict[str, dict[str, bytes]] = {}
     used: set[str] = set()
     for target in targets:
@@ -69,7 +73,7 @@ def values_from_dotenv(text: str, source: str, targets: list[SealTarget]) -> tup
                 raise InputError(f"{source}: {key} (Secret {target.name}) is empty; nothing was written")
             used.add(f"{target.name}.{key}" if f"{target.name}.{key}" in parsed else key)
             values.setdefault(target.name, {})[key] = value.encode("utf-8")
-    return values, sorted(set(parsed) - used)
+    return values, sorted(lines[k] for k in set(parsed) - used)
 
 
 def values_from_prompts(targets: list[SealTarget], env: str, ask: Ask) -> dict[str, dict[str, bytes]]:
@@ -128,7 +132,9 @@ def seal(
         if args.env_file != "-":
             _untracked_warning(repo, args.env_file, out)
         if unused:
-            print(f"note: {source}: not used: {', '.join(unused)}", file=out)
+            which = ", ".join(str(n) for n in unused)
+            print(f"note: {source}: line{'s' if len(unused) > 1 else ''} {which} not used by any Secret of {env.name}",
+                  file=out)
     else:
         if ask is None:
             if not stdin.isatty():

@@ -87,6 +87,38 @@ BACKING_ENV = (
 )
 
 
+def is_list(doc: Any) -> bool:
+    """True for a list of objects (`kind: List`, `SecretList`, ...): kustomize and kubectl read its items.
+
+    Like kustomize (kyaml's IsList), any kind ending in `List` with an `items` sequence is a list.
+    """
+    return isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list)
+
+
+def list_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects of a list, at any depth of nesting (a List of Lists of Secrets gives the Secrets)."""
+    found: list[dict[str, Any]] = []
+    pending: list[Any] = list(reversed(doc.get("items") or []))
+    while pending:
+        item = pending.pop()
+        if is_list(item):
+            pending.extend(reversed(item["items"]))
+        elif isinstance(item, dict) and "kind" in item:
+            found.append(item)
+    return found
+
+
+def secret_keys(obj: Any) -> tuple[str, ...]:
+    """A Secret's key names (`data` and `stringData`), never its values; tolerant of malformed fields."""
+    keys: set[str] = set()
+    if isinstance(obj, dict):
+        for part in ("data", "stringData"):
+            section = obj.get(part)
+            if isinstance(section, dict):
+                keys.update(str(k) for k in section)
+    return tuple(sorted(keys))
+
+
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
     """The pod spec of a workload (CronJob's is two templates deep), or None."""
     spec = obj.get("spec") or {}

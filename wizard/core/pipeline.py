@@ -150,7 +150,7 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
     kinds: dict[str, int] = {}
     for o in objects:
         kinds[o.kind] = kinds.get(o.kind, 0) + 1
-    from wizard.core.kinds import SCALABLE, WORKLOADS, containers
+    from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_keys
     from wizard.core.scan.manifests import env_refs
 
     hpa_targets = {
@@ -161,7 +161,7 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
     secrets: dict[str, set[str]] = {}
     for o in objects:
         if o.kind == "Secret":
-            secrets.setdefault(o.name, set()).update({**(o.obj.get("data") or {}), **(o.obj.get("stringData") or {})})
+            secrets.setdefault(o.name, set()).update(secret_keys(o.obj))
         if o.kind in WORKLOADS:
             for kind, name, key in env_refs(o.obj):
                 if kind == "Secret":

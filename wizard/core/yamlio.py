@@ -9,28 +9,167 @@ exactly as given: no value is ever pasted into YAML text.
 from __future__ import annotations
 
 import io
+import os
+import re
+import stat
 import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
+from wizard.core.errors import InputError
+
 try:  # pragma: no cover - depends on how PyYAML was built
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+# Limits on what one document may expand to. Aliases share nodes, so a few hundred bytes of nested
+# aliases stand for billions of nodes (a "billion laughs"): anything that walks the data would never
+# finish. Real manifests stay far below these (a large CRD has some 50,000 nodes, 30 levels).
+MAX_NODES = 1_000_000  # nodes of a document with every alias expanded
+MAX_DEPTH = 200  # nesting levels of a document
+MAX_FILE_BYTES = 32 * 1024 * 1024  # one input file
+
+
+class LimitError(yaml.YAMLError):
+    """A document that is too large, too deep or has a duplicate key (a YAMLError, with a position)."""
+
+    def __init__(self, problem: str, mark: Any = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse a document whose alias-expanded size or depth is beyond the limits (iterative: no recursion)."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in _children(node))
+            if total > MAX_NODES:
+                raise LimitError(f"expands to more than {MAX_NODES:,} nodes (aliases of aliases?): refused", node.start_mark)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise LimitError("an alias refers to a node that contains it (a recursive structure): refused", node.start_mark)
+        if depth > MAX_DEPTH:
+            raise LimitError(f"nested more than {MAX_DEPTH} levels deep: refused", node.start_mark)
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in _children(node))
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """The safe loader, bounded: alias bombs, absurd nesting and duplicate keys are errors with a position.
+
+    Dates stay strings: Kubernetes reads `2024-01-01` as a string, and an impossible date (`2001-13-45`)
+    must not crash the reader.
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_size(node)
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # unhashable: the constructor reports it
+                    continue
+                if duplicate:
+                    shown = f" {key!r}" if isinstance(key, str) and _NAME.match(key) else ""
+                    raise LimitError(f"duplicate key{shown} (a mapping may set each key once)", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_NAME = re.compile(r"^[A-Za-z0-9_.\-/]{1,100}$")  # a key shown in a message: a name, not a value-like text
 
 
 def load_all(text: str) -> list[Any]:
-    """Every document of a YAML stream (safe load, anchors resolved)."""
+    """Every document of a YAML stream (safe load, anchors resolved, bounded; see _Loader)."""
     return list(yaml.load_all(text, Loader=_Loader))
 
 
 def load(text: str) -> Any:
-    """One YAML document (safe load)."""
+    """One YAML document (safe load, bounded)."""
     return yaml.load(text, Loader=_Loader)
+
+
+_QUOTED = re.compile(r"""\s*(['"])(?!<)(?:\\.|(?!\1).)*\1""")
+
+
+def _hide(match: re.Match[str]) -> str:
+    """A quoted token with a letter or digit in it is left out; punctuation (`','`) is kept."""
+    return "" if any(ch.isalnum() for ch in match.group(0)) else match.group(0)
+
+
+def error_message(exc: yaml.YAMLError, base_line: int = 0) -> str:
+    """':LINE: problem' for a YAML error: the position and the problem, never the offending text.
+
+    PyYAML quotes the token it stumbled on ("could not determine a constructor for the tag '!s3cr3t'");
+    that token can be a value (a password after an unquoted `!`), so quoted parts are left out.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    line = f":{base_line + mark.line + 1}" if mark is not None else ""
+    problem = str(getattr(exc, "problem", None) or "not valid YAML")
+    if not isinstance(exc, LimitError):
+        problem = _QUOTED.sub(_hide, problem)
+    context = str(getattr(exc, "context", None) or "")
+    if context and not isinstance(exc, LimitError) and _QUOTED.sub(_hide, context) == context:
+        problem = f"{problem} ({context})"
+    return f"{line}: {problem}"
+
+
+def read_text(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's UTF-8 text, refusing (without reading them) devices, FIFOs and oversized files."""
+    try:
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"{shown}: not a regular file")
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{shown}: not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{shown}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    if len(data) > limit:
+        raise InputError(f"{shown}: larger than {limit // (1024 * 1024)} MiB: refused")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{shown}: not UTF-8 text") from None
 
 
 _EMITTERS = threading.local()

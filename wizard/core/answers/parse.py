@@ -15,9 +15,11 @@ from typing import Any
 import yaml
 
 from wizard.core import yamlio
+from wizard.core.answers import semantic
 from wizard.core.errors import InputError
 
 ANSWERS_FILE = ".k8s-wizard.yaml"
+ANSWERS_MAX_BYTES = 1024 * 1024  # an answers file is a few kilobytes
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
 HOSTNAME = re.compile(r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -416,12 +418,20 @@ def parse_answers(
     url = r.string(flux["url"], "flux.url") if flux.get("url") else git_url
     if url is None:
         raise r.fail("flux.url", "no git remote found in the repository: set the URL Flux pulls from")
+    problem = semantic.flux_url_problem(url)
+    if problem is not None:
+        raise r.fail(*problem)
     if not re.match(r"^(https?|ssh)://\S+$", url):
-        raise r.fail("flux.url", f"{url!r} is not an https:// or ssh:// URL (Flux needs ssh://git@host/org/repo.git for SSH)")
+        raise r.fail("flux.url", "is not an https:// or ssh:// URL (Flux needs ssh://git@host/org/repo.git for SSH)")
     branch = r.string(flux.get("branch") or git_branch or "main", "flux.branch")
     if not re.match(r"^[A-Za-z0-9._/-]+$", branch):
         raise r.fail("flux.branch", f"{branch!r} is not a branch name")
     ci = r.choice(top.get("ci", "github-actions"), "ci", CI_CHOICES)
+    problems = [semantic.output_problem(output, source)]
+    problems += [semantic.environment_name_problem(env.name, i) for i, env in enumerate(envs)]
+    for problem in problems:
+        if problem is not None:
+            raise r.fail(*problem)
     return Answers(
         app=app,
         environments=envs,
@@ -436,6 +446,9 @@ def parse_answers(
 
 
 def _relative_path(r: _Reader, value: Any, path: str) -> str:
+    problem = semantic.path_problem(r.string(value, path), path)
+    if problem is not None:
+        raise r.fail(*problem)
     text = r.string(value, path).strip().rstrip("/")
     parts = Path(text).parts
     if not text or Path(text).is_absolute() or ".." in parts:
@@ -445,19 +458,13 @@ def _relative_path(r: _Reader, value: Any, path: str) -> str:
 
 def read_answers_file(path: Path) -> Any:
     """The raw mapping of an answers file; a YAML error names the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: answers file not found (give --answers FILE or run `k8s-wizard` to create one)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc.__class__.__name__}") from None
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"{path}: answers file not found (give --answers FILE or run `k8s-wizard` to create one)")
+    text = yamlio.read_text(path, str(path), limit=ANSWERS_MAX_BYTES)
     try:
         return yamlio.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(f"{path}{where}: {problem}") from None
+        raise InputError(f"{path}{yamlio.error_message(exc)}") from None
 
 
 def _env_dict(env: Environment) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from wizard.core.answers.parse import Environment
-from wizard.core.kinds import containers, image_tag
+from wizard.core.kinds import containers, image_tag, secret_keys
 from wizard.core.model import Finding, Level
 from wizard.core.render.overlay import ENV_LABEL, _selectors_use_env_label
 from wizard.core.resolve.context import Context
@@ -128,7 +128,7 @@ def plaintext_secrets(ctx: Context) -> list[Finding]:
     """Secrets committed in plaintext: not copied, named by their keys."""
     found: list[Finding] = []
     for obj in ctx.inventory.secrets_in_source():
-        keys = sorted({**(obj.obj.get("data") or {}), **(obj.obj.get("stringData") or {})})
+        keys = secret_keys(obj.obj)
         found.append(
             Finding(
                 Level.WARNING,
@@ -155,6 +155,23 @@ def generated_secrets(ctx: Context) -> list[Finding]:
             adopted.path,
         )
         for name, keys in sorted(adopted.generated_secrets.items())
+    ]
+
+
+def secret_patches(ctx: Context) -> list[Finding]:
+    """An adopted kustomization's patches that set Secret values (left out of the base)."""
+    adopted = ctx.inventory.adopted
+    if adopted is None:
+        return []
+    return [
+        Finding(
+            Level.WARNING,
+            "plaintext-secret",
+            f"{patch.where} sets Secret/{patch.secret} from plaintext in git (keys: {', '.join(patch.keys) or 'none'}). "
+            "It was left out of the base: seal the values per environment and rotate them.",
+            adopted.path,
+        )
+        for patch in adopted.secret_patches
     ]
 
 
@@ -566,6 +583,7 @@ RULES: tuple[Rule, ...] = (
     adopted_kustomization,
     plaintext_secrets,
     generated_secrets,
+    secret_patches,
     unknown_secret_keys,
     per_workload(per_container(mutable_image, plaintext_env), job_immutable, statefulset_volumes),
     per_object(plaintext_config, fixed_node_port),

@@ -8,15 +8,17 @@ non-Kubernetes documents, and objects that stay in the current environment only.
 from __future__ import annotations
 
 import io
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from wizard.core import yamlio
 from wizard.core.layout import HEADER
 from wizard.core.resolve.context import Context
 from wizard.core.scan.manifests import _SEPARATOR, ManifestObject, SourceFile
+from wizard.core.secrets.plaintext import patch_secrets, read_patch_file
 
 KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 
@@ -133,16 +135,21 @@ def _adopted_kustomization(ctx: Context, kept: list[str]) -> dict[str, str]:
     for key in ("patchesStrategicMerge", "patchesJson6902"):
         if key in data:
             del data[key]
+    patches, rewritten = _without_secret_patches(src_root, patches, adopted.path)
     if patches:
         data["patches"] = patches
+    elif "patches" in data:
+        del data["patches"]
     if "secretGenerator" in data:
         # Plaintext secret material: it becomes sealed secrets per environment instead.
         del data["secretGenerator"]
     # Files the kustomization refers to besides resources: generator sources and patch files.
     for ref in _referenced_files(data):
         path = src_root / ref
-        if path.is_file():
-            files[f"{ctx.layout.base}/{PurePosixPath(ref).as_posix()}"] = path.read_text(encoding="utf-8")
+        if ref in rewritten:
+            files[f"{ctx.layout.base}/{PurePosixPath(ref).as_posix()}"] = rewritten[ref]
+        elif path.is_file():
+            files[f"{ctx.layout.base}/{PurePosixPath(ref).as_posix()}"] = read_patch_file(src_root, ref, adopted.path)
     stream = io.StringIO()
     rt.dump(data, stream)
     header = "".join(
@@ -151,6 +158,26 @@ def _adopted_kustomization(ctx: Context, kept: list[str]) -> dict[str, str]:
     text = stream.getvalue()
     files[f"{ctx.layout.base}/kustomization.yaml"] = text if text.startswith("#") else header + text
     return files
+
+
+def _without_secret_patches(root: Path, patches: list[Any], shown: str) -> tuple[list[Any], dict[str, str]]:
+    """The patches without Secret material (see secrets/plaintext.py), and patch files to write trimmed.
+
+    A patch that only sets Secrets is dropped; one that also patches other objects keeps those parts.
+    """
+    kept: list[Any] = []
+    rewritten: dict[str, str] = {}
+    for i, patch in enumerate(patches):
+        found, remaining = patch_secrets(patch, root, f"patches[{i}]", shown)
+        if not found:
+            kept.append(patch)
+        elif remaining:
+            if isinstance(patch, dict) and patch.get("patch") is not None:
+                patch["patch"] = LiteralScalarString(remaining)
+            elif isinstance(patch, dict) and patch.get("path"):
+                rewritten[str(patch["path"])] = remaining
+            kept.append(patch)
+    return kept, rewritten
 
 
 def _referenced_files(data: Any) -> list[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from wizard.core.answers.parse import Answers, Autoscaling, Environment
 from wizard.core.errors import InputError
-from wizard.core.kinds import SCALABLE, containers, image_name, image_tag, is_infra_image
+from wizard.core.kinds import SCALABLE, containers, image_name, image_tag, is_infra_image, secret_keys
 from wizard.core.layout import Layout
 from wizard.core.scan.manifests import Inventory, ManifestObject, env_refs
 
@@ -183,13 +182,16 @@ class Context:
         plaintext: dict[str, str] = {}
         src = self.answers.source
         for obj in self.inventory.secrets_in_source():
-            data: dict[str, Any] = {**(obj.obj.get("data") or {}), **(obj.obj.get("stringData") or {})}
-            keys.setdefault(obj.name, set()).update(str(k) for k in data)
+            keys.setdefault(obj.name, set()).update(secret_keys(obj.obj))
             plaintext[obj.name] = f"{src}/{obj.file}"
         if self.inventory.adopted:
             for name, gen_keys in self.inventory.adopted.generated_secrets.items():
                 keys.setdefault(name, set()).update(gen_keys)
                 plaintext.setdefault(name, self.inventory.adopted.path)
+            for patch in self.inventory.adopted.secret_patches:
+                if patch.secret != "?":
+                    keys.setdefault(patch.secret, set()).update(patch.keys)
+                    plaintext.setdefault(patch.secret, self.inventory.adopted.path)
         for w in self.workloads():
             for kind, name, key in env_refs(w.obj):
                 if kind != "Secret":

@@ -17,7 +17,8 @@ import yaml
 
 from wizard.core import yamlio
 from wizard.core.errors import InputError
-from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, pod_spec
+from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, is_list, list_items, pod_spec
+from wizard.core.secrets.plaintext import SecretPatch, patch_secrets
 
 YAML_SUFFIXES = (".yaml", ".yml")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -76,6 +77,7 @@ class Adopted:
     remote_resources: list[str]
     generated_configmaps: list[str]
     generated_secrets: dict[str, list[str]]
+    secret_patches: list[SecretPatch] = field(default_factory=list)
 
 
 @dataclass
@@ -144,10 +146,8 @@ def _segments(text: str) -> list[str]:
 
 
 def _yaml_error(path: str, exc: yaml.YAMLError, base_line: int) -> InputError:
-    mark = getattr(exc, "problem_mark", None)
-    line = f":{base_line + mark.line + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or "not valid YAML"
-    return InputError(f"{path}{line}: {problem}")
+    """The file, line and problem; never the text at fault (it may be a value)."""
+    return InputError(f"{path}{yamlio.error_message(exc, base_line)}")
 
 
 def _load_file(rel: str, text: str, shown: str | None = None) -> SourceFile:
@@ -177,10 +177,9 @@ def _load_file(rel: str, text: str, shown: str | None = None) -> SourceFile:
             if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
                 sf.foreign_segments.add(index)
                 continue
-            if doc["kind"] == "List" and isinstance(doc.get("items"), list):
-                for item in doc["items"]:
-                    if isinstance(item, dict) and "kind" in item:
-                        sf.objects.append(ManifestObject(rel, index, item, from_list=True))
+            if is_list(doc):  # every item, however deeply nested: a Secret in a List in a List is still a Secret
+                for item in list_items(doc):
+                    sf.objects.append(ManifestObject(rel, index, item, from_list=True))
                 continue
             meta = doc.get("metadata")
             if not isinstance(meta, dict) or not meta.get("name"):
@@ -190,10 +189,7 @@ def _load_file(rel: str, text: str, shown: str | None = None) -> SourceFile:
 
 
 def _read(path: Path, rel: str) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{rel}: not UTF-8 text") from None
+    return yamlio.read_text(path, rel)
 
 
 def _adopt(root: Path, source: str, kfile: Path) -> tuple[Adopted, list[str]]:
@@ -229,8 +225,18 @@ def _adopt(root: Path, source: str, kfile: Path) -> tuple[Adopted, list[str]]:
     for gen in data.get("secretGenerator") or []:
         if isinstance(gen, dict):
             generated_secrets[str(gen.get("name"))] = _generator_keys(root, gen)
-    adopted = Adopted(rel, text, data, files, remote, generated_cms, generated_secrets)
+    adopted = Adopted(rel, text, data, files, remote, generated_cms, generated_secrets, adopted_secret_patches(root, data, rel))
     return adopted, files
+
+
+def adopted_secret_patches(root: Path, data: dict[str, Any], shown: str) -> list[SecretPatch]:
+    """Every patch of a kustomization that sets a Secret (by target or by a document's kind)."""
+    found: list[SecretPatch] = []
+    for key in ("patches", "patchesStrategicMerge", "patchesJson6902"):
+        entries = data.get(key) or []
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            found += patch_secrets(entry, root, f"{key}[{i}]", shown)[0]
+    return found
 
 
 def _generator_keys(root: Path, gen: dict[str, Any]) -> list[str]:

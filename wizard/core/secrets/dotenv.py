@@ -3,7 +3,9 @@
 Supported: ``KEY=value``, ``export KEY=value``, blank lines, ``#`` comment lines, an unquoted value's
 trailing `` # comment``, single-quoted values (literal) and double-quoted values (escapes ``\\n``,
 ``\\r``, ``\\t``, ``\\"``, ``\\\\``, ``\\$``); quoted values may span lines (a PEM key, say). No variable
-expansion: ``$OTHER`` stays as written. Error messages name the source, line and key, never a value.
+expansion: ``$OTHER`` stays as written. Error messages name the source and line only: a malformed line
+may be a pasted value (a wrapped base64 line, a token), so none of its text is ever quoted, not even
+what looks like its key.
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ def _quoted(reader: _Reader, quote: str, where: str) -> str:
 
 def parse_dotenv(text: str, *, source: str) -> dict[str, str]:
     """Return the KEY -> value pairs of a dotenv file; InputError (naming ``source``:line) if malformed."""
+    return parse_dotenv_lines(text, source=source)[0]
+
+
+def parse_dotenv_lines(text: str, *, source: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The KEY -> value pairs of a dotenv file and the line each key is on."""
     reader = _Reader(text.removeprefix("\ufeff").replace("\r\n", "\n"))
     result: dict[str, str] = {}
     first_line: dict[str, int] = {}
@@ -97,16 +104,15 @@ def parse_dotenv(text: str, *, source: str) -> dict[str, str]:
             )
         key = key_match.group(0)
         reader.pos = key_match.end()
-        where = f"{source}, line {line_no}, key {key}"
+        where = f"{source}, line {line_no}"
         reader.skip_blanks()
         if reader.peek() != "=":
             # A line without '=' may be a pasted value: never echo any of it.
             line_text = key + reader.text[key_match.end() : reader.pos] + reader.rest_of_line()
             if "=" not in line_text:
                 raise InputError(f"{source}, line {line_no}: missing '=' (expected KEY=value)")
-            bad_key = line_text.split("=", 1)[0].rstrip()
             raise InputError(
-                f"{source}, line {line_no}: invalid key name {bad_key!r} "
+                f"{source}, line {line_no}: invalid key name before '=' "
                 "(letters, digits, '_', '.' and '-' only, not starting with a digit)"
             )
         reader.take()
@@ -122,9 +128,9 @@ def parse_dotenv(text: str, *, source: str) -> dict[str, str]:
             raw = reader.rest_of_line()
             value = re.split(r"[ \t]+#", raw, maxsplit=1)[0].strip()
         if key in first_line:
-            raise InputError(f"{where}: {key} is already set on line {first_line[key]}")
+            raise InputError(f"{where}: the same key is already set on line {first_line[key]}")
         first_line[key] = line_no
         result[key] = value
         if reader.peek() == "\n":
             reader.take()
-    return result
+    return result, first_line

@@ -47,7 +47,7 @@ def _probe_build(
     try:
         doc = yamlio.load(kfile.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise InputError(f"{kfile.relative_to(repo).as_posix()}: not valid YAML ({exc.__class__.__name__})") from None
+        raise InputError(f"{kfile.relative_to(repo).as_posix()}{yamlio.error_message(exc)}") from None
     if not isinstance(doc, dict):
         raise InputError(f"{kfile.relative_to(repo).as_posix()}: not a kustomization")
     probe = Path(tempfile.mkdtemp(prefix=".k8s-wizard-probe-", dir=overlay.parent))
@@ -90,7 +90,7 @@ def _computed_identity(repo: Path, overlay_rel: str, names: Sequence[str], names
     try:
         doc = yamlio.load(kfile.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise InputError(f"{kfile.relative_to(repo).as_posix()}: not valid YAML ({exc.__class__.__name__})") from None
+        raise InputError(f"{kfile.relative_to(repo).as_posix()}{yamlio.error_message(exc)}") from None
     ns = str(doc.get("namespace") or namespace) if isinstance(doc, dict) else namespace
     prefix = str(doc.get("namePrefix") or "") if isinstance(doc, dict) else ""
     suffix = str(doc.get("nameSuffix") or "") if isinstance(doc, dict) else ""

@@ -39,7 +39,7 @@ def check_flux(repo: Path, output: str) -> list[Finding]:
         try:
             docs = yamlio.load_all(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            findings.append(Finding(Level.ERROR, "flux-yaml", f"not valid YAML: {exc}", rel))
+            findings.append(Finding(Level.ERROR, "flux-yaml", f"not valid YAML{yamlio.error_message(exc)}", rel))
             continue
         objects.extend(
             (rel, d) for d in docs

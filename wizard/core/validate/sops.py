@@ -32,7 +32,7 @@ def sops_placeholders(repo: Path) -> list[Finding]:
     try:
         docs = yamlio.load_all(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        return [Finding(Level.ERROR, "sops-config", f"not valid YAML: {exc}", SOPS_CONFIG)]
+        return [Finding(Level.ERROR, "sops-config", f"not valid YAML{yamlio.error_message(exc)}", SOPS_CONFIG)]
     config = docs[0] if docs and isinstance(docs[0], dict) else {}
     findings: list[Finding] = []
     for index, rule in enumerate(config.get("creation_rules") or [], start=1):
