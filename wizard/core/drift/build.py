@@ -26,8 +26,8 @@ from wizard.core.drift.compare import MISSING, RawDifference, differences, field
 from wizard.core.drift.normalize import Naming, Normalizer, ObjectKey, shown
 from wizard.core.drift.report import Difference, DriftReport
 from wizard.core.errors import InputError
+from wizard.core.kustomize import build_overlay, kustomize_command
 from wizard.core.layout import Layout
-from wizard.core.validate.checks import build_overlay, kustomize_command
 
 Objects = dict[ObjectKey, dict[str, Any]]
 
