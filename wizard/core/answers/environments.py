@@ -16,7 +16,7 @@ from wizard.core.errors import InputError
 
 # What `--from` copies: the differences an environment makes to the base. Never its identity
 # (name, namespace, current) nor its ingress host, which must differ between environments.
-COPIED_KEYS = ("replicas", "resources", "config", "autoscaling", "image_tag", "services")
+COPIED_KEYS = ("replicas", "resources", "config", "autoscaling", "image_tag", "services", "values")
 
 
 def _environments(data: Any, origin: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ import yaml
 
 from wizard.core import yamlio
 from wizard.core.answers import semantic
+from wizard.core.answers.helm import HelmAnswers, helm_dict, parse_helm, parse_values
 from wizard.core.errors import InputError
 
 ANSWERS_FILE = ".k8s-wizard.yaml"
@@ -53,6 +54,8 @@ class Environment:
     resources: dict[str, Any] | None = None
     autoscaling: Autoscaling | dict[str, Autoscaling] | None = None
     services: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] | None = None
+    """Raw chart values for this environment (Helm apps only), deep-merged over today's."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Answers:
     flux_branch: str = "main"
     ci: str = "github-actions"
     version: int = 1
+    helm: HelmAnswers | None = None
+    """The chart deployed today (a Helm app), else None."""
 
     @property
     def current(self) -> Environment | None:
@@ -201,6 +206,7 @@ ENV_KEYS = (
     "resources",
     "autoscaling",
     "services",
+    "values",
 )
 
 
@@ -273,6 +279,7 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
     }
     if current and any(v != "own" for v in services.values()):
         raise r.fail(f"{path}.services", "the environment that runs today keeps its own services")
+    values = parse_values(data["values"], f"{path}.values", r.origin) if data.get("values") is not None else None
 
     return Environment(
         name=name,
@@ -285,6 +292,7 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         resources=resources,
         autoscaling=autoscaling,
         services=services,
+        values=values,
     )
 
 
@@ -348,7 +356,7 @@ def _new_app(r: _Reader, raw: Any) -> NewApp:
     return NewApp(image=image, port=port, config=config, secrets=tuple(sorted(secrets)), **probes)
 
 
-TOP_KEYS = ("version", "app", "source", "output", "new_app", "environments", "secrets", "flux", "ci")
+TOP_KEYS = ("version", "app", "source", "output", "new_app", "helm", "environments", "secrets", "flux", "ci")
 
 
 def parse_answers(
@@ -373,10 +381,15 @@ def parse_answers(
         source = _relative_path(r, top["source"], "source")
     output = _relative_path(r, top.get("output", "k8s"), "output")
     new_app = _new_app(r, top["new_app"]) if top.get("new_app") is not None else None
+    helm = parse_helm(top["helm"], origin) if top.get("helm") is not None else None
     if source and new_app:
         raise r.fail("new_app", "give either source (today's manifests) or new_app, not both")
-    if not source and not new_app:
-        raise r.fail("source", "required: the folder with today's manifests (or new_app for an app with none)")
+    if helm and (source or new_app):
+        raise r.fail("helm", f"give either helm (a chart deployed today) or {'source' if source else 'new_app'}, not both")
+    if not source and not new_app and not helm:
+        raise r.fail(
+            "source", "required: the folder with today's manifests (or helm for a chart, or new_app for an app with none)"
+        )
 
     raw_envs = top.get("environments")
     if not isinstance(raw_envs, list) or not raw_envs:
@@ -398,8 +411,11 @@ def parse_answers(
     currents = [i for i, e in enumerate(envs) if e.current]
     if len(currents) > 1:
         raise r.fail(f"environments[{currents[1]}].current", "only one environment runs today")
-    if source and not currents:
+    if (source or helm) and not currents:
         raise r.fail("environments", "mark the environment that runs today with `current: true`")
+    for i, env in enumerate(envs):
+        if env.values is not None and helm is None:
+            raise r.fail(f"environments[{i}].values", "chart values are for a Helm app (answers with helm:)")
     if new_app and currents:
         raise r.fail(f"environments[{currents[0]}].current", "a new app has no environment running today")
 
@@ -442,6 +458,7 @@ def parse_answers(
         flux_url=url,
         flux_branch=branch,
         ci=ci,
+        helm=helm,
     )
 
 
@@ -487,6 +504,8 @@ def _env_dict(env: Environment) -> dict[str, Any]:
         out["autoscaling"] = {k: _hpa_dict(v) for k, v in env.autoscaling.items()}
     if env.services:
         out["services"] = env.services
+    if env.values is not None:
+        out["values"] = env.values
     return out
 
 
@@ -512,6 +531,8 @@ def answers_to_dict(answers: Answers) -> dict[str, Any]:
         if na.secrets:
             new["secrets"] = list(na.secrets)
         out["new_app"] = new
+    if answers.helm:
+        out["helm"] = helm_dict(answers.helm)
     out["environments"] = [_env_dict(e) for e in answers.environments]
     s = answers.secrets
     secrets: dict[str, Any] = {"provider": s.provider}

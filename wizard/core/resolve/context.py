@@ -9,6 +9,7 @@ from wizard.core.answers.parse import Answers, Autoscaling, Environment
 from wizard.core.errors import InputError
 from wizard.core.kinds import SCALABLE, containers, image_name, image_tag, is_infra_image, secret_keys
 from wizard.core.layout import Layout
+from wizard.core.resolve.helmvalues import HelmResolution, resolve_helm
 from wizard.core.scan.manifests import Inventory, ManifestObject, env_refs
 
 
@@ -32,10 +33,18 @@ class Context:
     layout: Layout
     base_objects: list[ManifestObject] = field(default_factory=list)
     current_only: list[tuple[ManifestObject, str]] = field(default_factory=list)
+    helm: HelmResolution | None = None
+    """A Helm app's per-environment releases and values, resolved once from the answers and the chart."""
 
     @classmethod
     def build(cls, repo: Path, inventory: Inventory, answers: Answers) -> Context:
         ctx = cls(repo=repo, inventory=inventory, answers=answers, layout=Layout(answers.output))
+        if answers.helm is not None:
+            from wizard.core.scan.chart import scan_chart
+
+            if inventory.chart is None:
+                inventory.chart = scan_chart(repo, answers.helm)
+            ctx.helm = resolve_helm(inventory.chart, answers)
         for obj in inventory.objects:
             if obj.kind == "Secret":
                 continue

@@ -18,6 +18,7 @@ import yaml
 from wizard.core import yamlio
 from wizard.core.errors import InputError
 from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, is_list, list_items, pod_spec
+from wizard.core.scan.chart import ChartInventory
 from wizard.core.secrets.plaintext import SecretPatch, patch_secrets
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -89,6 +90,8 @@ class Inventory:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     adopted: Adopted | None = None
+    chart: ChartInventory | None = None
+    """A Helm app's chart and today's values files (set once the answers name the chart)."""
 
     # The derived facts below are asked for once per object (render, findings), so they are cached:
     # recomputing them made a 1,000-document scan quadratic. The cache key is the list of files and
@@ -157,9 +160,9 @@ def _load_file(rel: str, text: str, shown: str | None = None) -> SourceFile:
         text = text[1:]
     if _HELM.search(text):
         raise InputError(
-            f"{where}: this is a Helm template ({{{{ .Values ... }}}}), not a plain manifest. k8s-wizard migrates plain "
-            "manifests; for a chart, render it once (`helm template`) into a folder and point `source` there, or deploy "
-            "the chart per environment with a Flux HelmRelease."
+            f"{where}: this is a Helm template ({{{{ .Values ... }}}}), not a plain manifest. For a chart, describe it "
+            "under `helm:` in the answers (helm: {chart: ./<chart folder>, release: <today's release>}) instead of "
+            "`source`: k8s-wizard then writes a Flux HelmRelease per environment."
         )
     sf = SourceFile(path=rel, text=text, segments=_segments(text))
     line = 0
@@ -267,8 +270,9 @@ def scan(repo: Path, source: str | None) -> Inventory:
         raise InputError(f"source: folder {source!r} not found in {repo}")
     if (root / "Chart.yaml").exists():
         raise InputError(
-            f"{source}/Chart.yaml: this is a Helm chart. Render it (`helm template`) into a folder and point `source` "
-            "there, or deploy the chart per environment with a Flux HelmRelease."
+            f"source: {source}/Chart.yaml: this is a Helm chart, not a folder of manifests. Describe it under `helm:` "
+            f"instead of `source` (helm: {{chart: ./{source}, release: <today's release>, values: [<files used today>]}}): "
+            "k8s-wizard then writes a Flux HelmRelease per environment."
         )
     kfile = next((root / n for n in KUSTOMIZATION_NAMES if (root / n).is_file()), None)
     if kfile is not None:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from wizard.core import yamlio
+from wizard.core.answers.parse import Answers
 from wizard.core.kustomize import Build, build_all
 from wizard.core.model import Finding, Level
 from wizard.core.validate.sealed import stale_sealed_secrets
@@ -99,8 +100,11 @@ def isolation(builds: list[Build]) -> list[Finding]:
     return findings
 
 
-def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
-    """Build every overlay and check Flux objects and isolation; findings with level ERROR block."""
+def validate(repo: Path, output: str, answers: Answers | None = None) -> tuple[list[Build], list[Finding]]:
+    """Build every overlay and check Flux objects and isolation; findings with level ERROR block.
+
+    With the answers of a Helm app, every environment's release is rendered with the Helm engine too.
+    """
     builds = build_all(repo, output)
     findings: list[Finding] = []
     if not builds:
@@ -114,4 +118,8 @@ def validate(repo: Path, output: str) -> tuple[list[Build], list[Finding]]:
     findings.extend(isolation([b for b in builds if b.ok]))
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
     findings.extend(sops_placeholders(repo))
+    if answers is not None and answers.helm is not None:
+        from wizard.core.validate.helm import check_helm
+
+        findings.extend(check_helm(repo, builds, answers)[1])
     return builds, findings
