@@ -363,3 +363,47 @@ def test_validate_catches_a_current_environment_that_drifts_from_today(tmp_path:
     result = run_cli("validate", "--repo", str(app.repo))
     assert result.code == 1, result.describe()
     assert "production does not render today's objects: Deployment/web differs at /spec/replicas" in result.out
+
+
+# --- the plan (MIGRATION.md) and the promotion workflow --------------------------------------------------------------
+
+
+def test_migration_documents_the_adoption_of_todays_release(applied: Applied) -> None:
+    text = (applied.repo / "MIGRATION.md").read_text(encoding="utf-8")
+    helm = applied.case.answers["helm"]
+    current = applied.case.current
+    ns, release = current["namespace"], helm["release"]
+    assert f"pins releaseName {release} and storageNamespace {ns}" in text
+    assert f"helm get values {release} -n {ns} -o yaml" in text
+    assert f"helm history {release} -n {ns}" in text
+    assert "Suspend, never delete" in text and f"flux suspend helmrelease {applied.case.answers['app']} -n {ns}" in text
+    assert "None/" not in text and "kubectl diff -k" not in text  # nothing of the plain-manifest hand-over
+    for env in applied.case.new_envs:
+        assert f"installs release {release}-{env['name']} there" in text
+
+
+def test_findings_name_what_a_new_environment_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = _setup(CASES[2], tmp_path / "remote", monkeypatch)
+    assert _apply(remote).code == 0
+    plan = (remote.repo / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "The chart reads Secret cache-auth (auth.existingSecret); create it in namespace cache-dev" in plan
+    create = _setup(CASES[0], tmp_path / "create", monkeypatch)
+    values = create.repo / "deploy/values-production.yaml"
+    values.write_text(values.read_text(encoding="utf-8") + "auth:\n  password: CANARY-s3cr3t-9f2b\n", encoding="utf-8")
+    result = _apply(create)  # today's files are what runs: a key the chart ignores is not refused there
+    assert result.code == 0, result.describe()
+    plan = (create.repo / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "auth.password looks like a secret in a values file" in plan
+    assert "CANARY-s3cr3t-9f2b" not in plan
+    assert "staging's ingress uses TLS Secret web-tls (ingress.tls[0].secretName)" in plan
+
+
+def test_promotion_copies_the_charts_image_tag(applied: Applied) -> None:
+    workflow = yaml.safe_load((applied.repo / ".github/workflows/k8s-wizard-promote.yaml").read_text(encoding="utf-8"))
+    script = workflow["jobs"]["promote"]["steps"][-1]["run"]
+    expected = {"create": '["image"]["tag"]', "nonstandard": '["deployment"]["image"]["tag"]'}.get(
+        applied.case.fixture, '["image"]["tag"]'
+    )
+    assert f".spec.values{expected} = strenv(TAG)" in script
+    assert "overlays/$TARGET/patches/helmrelease.yaml" in script
+    assert ".images" not in script

@@ -21,6 +21,8 @@ from wizard.core.layout import MIGRATION_FILE, STATE_FILE
 from wizard.core.model import ChangeKind, FileChange, Finding, Plan
 from wizard.core.plan.export import to_markdown
 from wizard.core.plan.findings import analyse
+from wizard.core.plan.helmfindings import HELM_RULES
+from wizard.core.plan.helmsteps import build_helm_plan
 from wizard.core.plan.steps import build_plan
 from wizard.core.render.files import render
 from wizard.core.resolve.context import Context
@@ -76,8 +78,12 @@ def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> O
     inventory = inventory if inventory is not None else scan(repo, answers.source)
     ctx = Context.build(repo, inventory, answers)
     rendered = render(ctx)
-    findings = analyse(ctx)
-    plan = build_plan(ctx, findings)
+    if answers.helm is not None:
+        findings = analyse(ctx, HELM_RULES)
+        plan = build_helm_plan(ctx, findings)
+    else:
+        findings = analyse(ctx)
+        plan = build_plan(ctx, findings)
     rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
     changes = preview(repo, rendered, bases=_answers_base(repo, inventory))
     changes = [_answers_change(c, answers, inventory) if c.path == ANSWERS_FILE else c for c in changes]

@@ -6,6 +6,7 @@ from typing import Any
 
 from wizard import __version__
 from wizard.core import yamlio
+from wizard.core.answers.helm import split_path
 from wizard.core.layout import HEADER, WORKFLOW_DIR
 from wizard.core.resolve.context import Context
 
@@ -29,6 +30,30 @@ def _validate(ctx: Context) -> dict[str, Any]:
     }
 
 
+def _copy_tags(ctx: Context) -> str:
+    """Shell lines that copy the image tags of environment $from into $TARGET's overlay."""
+    if ctx.helm is None:
+        return (
+            f'src="{ctx.layout.output}/overlays/$from/kustomization.yaml"\n'
+            f'dst="{ctx.layout.output}/overlays/$TARGET/kustomization.yaml"\n'
+            "# Copy the image tags that run in the previous environment (mikefarah yq is on GitHub runners).\n"
+            'yq -i ".images = load(\\"$src\\").images" "$dst"\n'
+            'yq -i "del(.images | select(. == null))" "$dst"\n'
+        )
+    path = ctx.helm.paths.get("image_tag")
+    if path is None:
+        return "# The chart has no image tag value (helm.paths.image_tag): nothing to copy.\n"
+    expr = ".spec.values" + "".join(f"[{p}]" if isinstance(p, int) else f'["{p}"]' for p in split_path(path))
+    return (
+        f'src="{ctx.layout.output}/overlays/$from/patches/helmrelease.yaml"\n'
+        f'dst="{ctx.layout.output}/overlays/$TARGET/patches/helmrelease.yaml"\n'
+        f"# Copy the chart's image tag ({path}) that runs in the previous environment (mikefarah yq is on GitHub runners);\n"
+        "# none set there means today's values, so the override is removed here too.\n"
+        f"tag=$(yq '{expr} // \"\"' \"$src\")\n"
+        f'if [ -n "$tag" ]; then TAG="$tag" yq -i \'{expr} = strenv(TAG)\' "$dst"; else yq -i \'del({expr})\' "$dst"; fi\n'
+    )
+
+
 def _promote(ctx: Context) -> dict[str, Any]:
     envs = [e.name for e in ctx.answers.environments]
     targets = envs[1:]
@@ -40,11 +65,7 @@ def _promote(ctx: Context) -> dict[str, Any]:
         f"{case}\n"
         '  *) echo "unknown environment $TARGET" >&2; exit 1 ;;\n'
         "esac\n"
-        f'src="{ctx.layout.output}/overlays/$from/kustomization.yaml"\n'
-        f'dst="{ctx.layout.output}/overlays/$TARGET/kustomization.yaml"\n'
-        "# Copy the image tags that run in the previous environment (mikefarah yq is on GitHub runners).\n"
-        'yq -i ".images = load(\\"$src\\").images" "$dst"\n'
-        'yq -i "del(.images | select(. == null))" "$dst"\n'
+    ) + _copy_tags(ctx) + (
         'git diff --quiet && { echo "nothing to promote"; exit 0; }\n'
         "# What else differs between the two environments: unexplained drift (exit 1) makes the pull request a draft.\n"
         'report="$RUNNER_TEMP/drift.md"\n'
