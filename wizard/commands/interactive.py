@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from wizard.commands.output import print_findings, print_preview
-from wizard.commands.run import _repo
+from wizard.commands.run import _repo, check_builds
 from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import BlockingError
 from wizard.core.model import ChangeKind
@@ -97,6 +97,7 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
     if not pending:
         print("nothing to change", file=out)
         return 0
+    check_builds(repo, outcome, out)
     if not _yes_no(prompt, "write", f"Write {len(pending)} file(s)?"):
         print("nothing written; your answers are kept, the next start offers to resume", file=out)
         return EXIT_NOT_WRITTEN

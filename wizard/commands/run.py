@@ -10,7 +10,7 @@ from wizard.commands.output import confirm, print_findings, print_preview
 from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import BlockingError, InputError
 from wizard.core.model import ChangeKind, FileChange, Level
-from wizard.core.pipeline import Outcome, build, read_answers, settle_conflicts, write
+from wizard.core.pipeline import Outcome, build, build_errors, read_answers, settle_conflicts, write
 from wizard.core.plan.export import to_json, to_markdown, to_tree
 from wizard.core.validate.checks import validate as run_validate
 from wizard.core.write.atomic import write_changes
@@ -27,6 +27,7 @@ def _repo(args: argparse.Namespace) -> Path:
 def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     """Preview, settle conflicts, confirm and write: shared by apply, add-env and remove-env."""
     conflicts_choice: Choice | Literal["fail"] = getattr(args, "conflicts", "fail")
+    marked = [c.path for c in outcome.conflicts] if conflicts_choice == "markers" else []
     if outcome.conflicts and conflicts_choice != "fail":
         outcome = settle_conflicts(outcome, conflicts_choice)
     print_preview(outcome, out)
@@ -40,6 +41,11 @@ def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO
             "(or run `k8s-wizard` to choose per file)."
         )
     pending = [c for c in outcome.plan.changes if c.kind is not ChangeKind.UNCHANGED]
+    if marked:
+        # Conflict markers were asked for: the files are for a person to finish, and do not build until then.
+        print(f"build check skipped: conflict markers written on request in {', '.join(marked)}", file=out)
+    else:
+        check_builds(repo, outcome, out)
     if getattr(args, "dry_run", False):
         print("dry run: nothing written", file=out)
         return 0
@@ -57,6 +63,21 @@ def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO
     written = write(repo, outcome)
     print(f"wrote {len(written)} file(s); next: review MIGRATION.md, then `k8s-wizard validate`", file=out)
     return 0
+
+
+def check_builds(repo: Path, outcome: Outcome, out: TextIO) -> None:
+    """The real kustomize build of every overlay as the write would leave it (the preview's check) gates the write.
+
+    No command writes an overlay that does not build: a failed or warning build, or an error the build check
+    finds (two environments sharing an object), is exit 1 with nothing written.
+    """
+    builds, errors = build_errors(repo, outcome)
+    for b in builds:
+        status = "builds" if b.ok and not b.stderr else "FAILS"
+        print(f"  {status:<7} {b.path} ({len(b.objects)} objects)", file=out)
+    if errors:
+        print_findings(errors, out)
+        raise BlockingError(f"{len(errors)} overlay build error(s): the result would not build. Nothing written.")
 
 
 def apply(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:

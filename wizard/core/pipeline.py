@@ -15,10 +15,10 @@ import yaml
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
-from wizard.core.errors import WizardError
+from wizard.core.errors import BlockingError, WizardError
 from wizard.core.kustomize import Build
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
-from wizard.core.model import ChangeKind, FileChange, Finding, Plan
+from wizard.core.model import ChangeKind, FileChange, Finding, Level, Plan
 from wizard.core.plan.export import to_markdown
 from wizard.core.plan.findings import analyse
 from wizard.core.plan.helmfindings import HELM_RULES
@@ -176,8 +176,10 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
         "source": source,
         "object_count": len(objects),
         "files": len(inventory.files),
-        "namespace": inventory.today_namespace,
-        "namespaces": sorted({o.namespace for o in objects if o.namespace}),
+        # Only a namespace the manifests say: unset ones run where they are applied (the interview asks, proposing
+        # `default`), and objects pinned elsewhere (an ingress controller's ConfigMap) are not the app's namespace.
+        "namespace": inventory.today_namespace if inventory.sets_namespace else None,
+        "namespaces": sorted({o.namespace for o in objects if o.namespace}) if inventory.sets_namespace else [],
         "kinds": dict(sorted(kinds.items())),
         "workloads": [
             {
@@ -254,3 +256,25 @@ def check_outcome(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Findi
         target = Path(tmp)
         lay_out(repo, outcome, target)
         return validate(target, outcome.answers.output)
+
+
+BUILD_ERRORS = frozenset({"build-failed", "build-warning"})
+"""The findings of `check_outcome` that mean an overlay does not build (cleanly): the write is refused.
+
+Other findings of the check (a SealedSecret sealed for a namespace the answers just changed, say) are for
+`validate` to report: they are why a change is made, not a reason to refuse it.
+"""
+
+
+def build_errors(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Finding]]:
+    """The builds of `check_outcome` and the findings saying an overlay does not build: then nothing may be written."""
+    builds, findings = check_outcome(repo, outcome)
+    return builds, [f for f in findings if f.level is Level.ERROR and f.code in BUILD_ERRORS]
+
+
+def refuse_unbuildable(repo: Path, outcome: Outcome) -> None:
+    """Raise BlockingError (exit 1, nothing written) when an overlay of the would-be output does not build."""
+    _, errors = build_errors(repo, outcome)
+    if errors:
+        detail = "; ".join(f"{f.path or f.code}: {f.message}" for f in errors[:3])
+        raise BlockingError(f"{len(errors)} overlay build error(s), nothing written: {detail}")

@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import WizardError
-from wizard.core.pipeline import Outcome, write
+from wizard.core.pipeline import Outcome, refuse_unbuildable, write
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.interview.saved import draft_from_answers
@@ -115,6 +115,7 @@ class WizardApp(App[int]):
     @work(thread=True, exclusive=True, group="write")
     def _write(self, outcome: Outcome) -> None:
         try:
+            refuse_unbuildable(self.repo, outcome)  # the preview may not have finished its check
             written = write(self.repo, outcome)
         except WizardError as exc:
             self.call_from_thread(self.notify, f"Nothing written: {exc}", severity="error", timeout=10)

@@ -260,4 +260,7 @@ class PreviewScreen(Screen[None]):
                 f"{len(self.outcome.plan.blocking)} blocking finding(s) in the plan: nothing can be written.", severity="error"
             )
             return
+        if self.check is not None and not self.check.ok:
+            self.notify(f"The result would not build, so nothing can be written: {self.check.text}", severity="error")
+            return
         self.post_message(self.Accepted(self.outcome))

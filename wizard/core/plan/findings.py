@@ -326,7 +326,7 @@ def _strings(value: object) -> list[str]:
 
 def cross_namespace_addresses(ctx: Context) -> list[Finding]:
     """An address with today's namespace in it (`db.shop.svc`) would point every environment at production's."""
-    today = ctx.inventory.today_namespace
+    today = ctx.today_namespace
     if not today or len(ctx.answers.environments) < 2:
         return []
     pattern = re.compile(rf"\b[a-z0-9]([-a-z0-9]*[a-z0-9])?\.{re.escape(today)}(\.svc(\.cluster\.local)?)?\b")
@@ -414,18 +414,19 @@ def current_namespace(ctx: Context) -> list[Finding]:
     current = ctx.answers.current
     if current is None:
         return []
-    today = ctx.inventory.today_namespace
-    if today is None:
+    today = ctx.today_namespace
+    if not ctx.inventory.sets_namespace:
         return [
             Finding(
                 Level.WARNING,
                 "namespace-unknown",
-                f"Today's manifests set no namespace, so {current.name} is assumed to run in {current.namespace!r}. "
+                f"Today's manifests set no namespace: they run where they were applied (`default` for a plain "
+                f"`kubectl apply`), and {current.name} is taken to run in {current.namespace!r}. "
                 f"Check with `kubectl get deploy -A` before migrating: a wrong namespace creates a second copy.",
                 environment=current.name,
             )
         ]
-    if today != current.namespace:
+    if today is not None and today != current.namespace:
         return [
             Finding(
                 Level.WARNING,

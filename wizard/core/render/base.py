@@ -31,7 +31,7 @@ def _strip_separator(segment: str) -> str:
 def _classify(ctx: Context, obj: ManifestObject) -> str:
     if obj.kind == "Secret":
         return "drop"
-    return "current" if ctx.inventory.stays_current_only(obj) else "base"
+    return "current" if ctx.stays_current_only(obj) else "base"
 
 
 def split_file(ctx: Context, sf: SourceFile) -> tuple[str, list[str]]:

@@ -37,15 +37,48 @@ def _selectors_use_env_label(ctx: Context) -> bool:
     return False
 
 
+# Namespaces every cluster has before any app: never an app's object, never labelled or managed by it.
+BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "flux-system"})
+
+
+def creates_namespace(ctx: Context, env: Environment) -> bool:
+    """Whether an environment's overlay creates its Namespace (kustomize and Flux never do).
+
+    Not for a namespace that exists before the app: a built-in one (`default`, `kube-system`, ...), or the
+    namespace the app runs in today (the environment that runs today stays there; a Namespace object the
+    source itself holds stays with that environment, as it is).
+    """
+    if env.namespace in BUILTIN_NAMESPACES:
+        return False
+    return not (env.current and env.namespace == ctx.today_namespace)
+
+
+def _todays_namespace_object(ctx: Context) -> dict[str, Any]:
+    """The source's own Namespace object of today's namespace ({} when it has none)."""
+    for obj in ctx.inventory.objects:
+        if obj.kind == "Namespace" and obj.name == ctx.today_namespace:
+            return obj.obj
+    return {}
+
+
 def namespace_doc(ctx: Context, env: Environment) -> dict[str, Any]:
-    """The environment's Namespace: kustomize and Flux never create it. Never pruned by Flux."""
+    """The environment's Namespace, never pruned by Flux.
+
+    It carries the labels and annotations of today's Namespace object when the source has one (pod security
+    admission, sidecar injection...), so a new environment runs under the same namespace rules as today's.
+    """
+    today = (_todays_namespace_object(ctx).get("metadata") or {})
+    labels = {str(k): str(v) for k, v in (today.get("labels") or {}).items() if k != "kubernetes.io/metadata.name"}
+    annotations = {str(k): str(v) for k, v in (today.get("annotations") or {}).items()}
+    labels.update({ENV_LABEL: env.name, PART_OF: ctx.answers.app})
+    annotations.update(PRUNE_DISABLED)
     return {
         "apiVersion": "v1",
         "kind": "Namespace",
         "metadata": {
             "name": env.namespace,
-            "labels": {ENV_LABEL: env.name, PART_OF: ctx.answers.app},
-            "annotations": dict(PRUNE_DISABLED),
+            "labels": dict(sorted(labels.items())),
+            "annotations": dict(sorted(annotations.items())),
         },
     }
 
@@ -80,7 +113,7 @@ class OverlayRenderer:
         self.current_only_text = current_only_text
         self.files: dict[str, str] = {}
         self.patches: list[dict[str, Any]] = []
-        self.resources: list[str] = ["../../base", "namespace.yaml"]
+        self.resources: list[str] = ["../../base"]
         self._by_name: dict[str, ManifestObject] | None = None
 
     def _add(self, rel: str, text: str) -> None:
@@ -105,7 +138,9 @@ class OverlayRenderer:
 
     # --- pieces ----------------------------------------------------------------------------------
     def namespace(self) -> None:
-        self._add("namespace.yaml", yamlio.dump(namespace_doc(self.ctx, self.env), header=HEADER))
+        if creates_namespace(self.ctx, self.env):
+            self._add("namespace.yaml", yamlio.dump(namespace_doc(self.ctx, self.env), header=HEADER))
+            self.resources.append("namespace.yaml")
 
     def current_only(self) -> None:
         if self.env.current and self.current_only_text:
@@ -251,7 +286,7 @@ class OverlayRenderer:
         The current environment's namespace transformer only fills in missing namespaces (so objects pinned
         to another namespace keep theirs); objects that hard-code today's namespace are moved explicitly.
         """
-        today = self.ctx.inventory.today_namespace
+        today = self.ctx.today_namespace
         if not self.env.current or not today or today == self.env.namespace:
             return
         for obj in self.ctx.base_objects:
@@ -398,4 +433,4 @@ def render_overlay(ctx: Context, env: Environment, current_only_text: str) -> di
     return OverlayRenderer(ctx, env, current_only_text).render()
 
 
-__all__ = ["render_overlay", "namespace_doc", "hpa_doc", "SCALABLE", "WORKLOADS"]
+__all__ = ["render_overlay", "namespace_doc", "creates_namespace", "hpa_doc", "SCALABLE", "WORKLOADS"]

@@ -35,6 +35,8 @@ class Context:
     current_only: list[tuple[ManifestObject, str]] = field(default_factory=list)
     helm: HelmResolution | None = None
     """A Helm app's per-environment releases and values, resolved once from the answers and the chart."""
+    today_namespace: str | None = None
+    """The app's namespace today: objects without one count as living where the current environment is applied."""
 
     @classmethod
     def build(cls, repo: Path, inventory: Inventory, answers: Answers) -> Context:
@@ -45,15 +47,21 @@ class Context:
             if inventory.chart is None:
                 inventory.chart = scan_chart(repo, answers.helm)
             ctx.helm = resolve_helm(inventory.chart, answers)
+        current = answers.current
+        ctx.today_namespace = inventory.home_namespace(current.namespace if current else None) if inventory.objects else None
         for obj in inventory.objects:
             if obj.kind == "Secret":
                 continue
-            reason = inventory.stays_current_only(obj)
+            reason = ctx.stays_current_only(obj)
             if reason:
                 ctx.current_only.append((obj, reason))
             else:
                 ctx.base_objects.append(obj)
         return ctx
+
+    def stays_current_only(self, obj: ManifestObject) -> str | None:
+        """Why an object must exist in the current environment only (None when it goes to the base)."""
+        return self.inventory.stays_current_only(obj, self.today_namespace)
 
     # --- workloads -----------------------------------------------------------------------------
     def workloads(self) -> list[ManifestObject]:

@@ -114,16 +114,38 @@ class Inventory:
 
     @property
     def today_namespace(self) -> str | None:
-        """The namespace today's objects live in: the adopted kustomization's, else the most common one set."""
+        """The namespace today's objects live in, before anyone says where the manifests are applied.
+
+        Objects without a namespace count as `default`, where a plain `kubectl apply` puts them (DOMAIN.md).
+        """
+        hit, value = self._cached("today_namespace")
+        if not hit:
+            value = self._cache["today_namespace"] = self.home_namespace(None)
+        return str(value) if value is not None else None
+
+    def home_namespace(self, applied: str | None) -> str | None:
+        """The app's namespace today: the adopted kustomization's, else where most of its objects live.
+
+        `applied` is where the manifests are applied (`kubectl apply -n`, the answer for the environment that
+        runs today; `default` when unknown): objects without a namespace count as living there. An object
+        pinned to another namespace (an ingress controller's ConfigMap) is one vote, never the app's home
+        on its own.
+        """
         if self.adopted and self.adopted.data.get("namespace"):
             return str(self.adopted.data["namespace"])
-        hit, value = self._cached("today_namespace")
-        if hit:
-            return str(value) if value is not None else None
-        counts = Counter(o.namespace for o in self.objects if o.namespace and o.kind not in CLUSTER_SCOPED)
-        value = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if counts else None
-        self._cache["today_namespace"] = value
-        return value
+        namespaced = [o for o in self.objects if o.kind not in CLUSTER_SCOPED]
+        if not namespaced:
+            return applied
+        counts = Counter(o.namespace or applied or "default" for o in namespaced)
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+    @property
+    def sets_namespace(self) -> bool:
+        """True when today's manifests (or the adopted kustomization) say which namespace the app lives in."""
+        if self.adopted and self.adopted.data.get("namespace"):
+            return True
+        namespaced = [o for o in self.objects if o.kind not in CLUSTER_SCOPED]
+        return sum(1 for o in namespaced if o.namespace) * 2 > len(namespaced)
 
     def workloads(self) -> list[ManifestObject]:
         return [o for o in self.objects if o.kind in WORKLOADS]
@@ -131,12 +153,14 @@ class Inventory:
     def secrets_in_source(self) -> list[ManifestObject]:
         return [o for o in self.objects if o.kind == "Secret"]
 
-    def stays_current_only(self, obj: ManifestObject) -> str | None:
-        """Why an object must exist in the current environment only (None when it goes to the base)."""
+    def stays_current_only(self, obj: ManifestObject, home: str | None) -> str | None:
+        """Why an object must exist in the current environment only (None when it goes to the base).
+
+        `home` is the app's namespace today (`home_namespace`): an object pinned elsewhere is never moved.
+        """
         if obj.kind in CLUSTER_SCOPED:
             return "cluster-scoped"
-        today = self.today_namespace
-        if obj.namespace and today and obj.namespace != today and not (self.adopted and self.adopted.data.get("namespace")):
+        if obj.namespace and home and obj.namespace != home and not (self.adopted and self.adopted.data.get("namespace")):
             return f"pinned to namespace {obj.namespace}"
         return None
 
