@@ -68,19 +68,15 @@ def namespace_doc(ctx: Context, env: Environment) -> dict[str, Any]:
     admission, sidecar injection...), so a new environment runs under the same namespace rules as today's.
     """
     today = (_todays_namespace_object(ctx).get("metadata") or {})
-    labels = {str(k): str(v) for k, v in (today.get("labels") or {}).items() if k != "kubernetes.io/metadata.name"}
-    annotations = {str(k): str(v) for k, v in (today.get("annotations") or {}).items()}
-    labels.update({ENV_LABEL: env.name, PART_OF: ctx.answers.app})
-    annotations.update(PRUNE_DISABLED)
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {
-            "name": env.namespace,
-            "labels": dict(sorted(labels.items())),
-            "annotations": dict(sorted(annotations.items())),
-        },
-    }
+    labels = {ENV_LABEL: env.name, PART_OF: ctx.answers.app}
+    for k, v in sorted((today.get("labels") or {}).items()):
+        if k not in labels and k != "kubernetes.io/metadata.name":
+            labels[str(k)] = str(v)
+    annotations = dict(PRUNE_DISABLED)
+    for k, v in sorted((today.get("annotations") or {}).items()):
+        annotations.setdefault(str(k), str(v))
+    metadata = {"name": env.namespace, "labels": labels, "annotations": annotations}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata}
 
 
 def hpa_doc(ctx: Context, workload: str, kind: str, scaling: Autoscaling) -> dict[str, Any]:
