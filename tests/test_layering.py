@@ -56,7 +56,7 @@ PLANTED = {
         "The core's stages import only the stages below them BROKEN",
     ),
     "render-and-resolve-in-a-cycle": (
-        "wizard/core/resolve/context.py", "def _late() -> None:\n    import wizard.core.render.base  # noqa: F401\n",
+        "wizard/core/resolve/stage.py", "def _late() -> None:\n    import wizard.core.render.base  # noqa: F401\n",
         "No import cycle between sibling packages or modules BROKEN",
     ),
 }

@@ -23,7 +23,7 @@ from wizard.core.kustomize import kustomization_file
 from wizard.core.layout import Layout
 from wizard.core.model import ChangeKind, FileChange, Finding
 from wizard.core.pipeline import build, write
-from wizard.core.resolve.context import Context, SecretNeed
+from wizard.core.resolve import SecretNeed, resolve
 from wizard.core.scan.manifests import Inventory
 from wizard.core.secrets.identity import final_identities
 from wizard.core.secrets.sealed_file import SealedFile, SealTarget, is_sealed_file, seal_file
@@ -120,12 +120,12 @@ def plan_seal(
 ) -> list[SealTarget]:
     """What `seal ENV` would seal: each selected Secret, its keys, and the final name and namespace."""
     require_sealed_secrets(answers, env)
-    ctx = Context.build(repo, inventory, answers)
-    layout = ctx.layout
+    resolved = resolve(inventory, answers)
+    layout = resolved.layout
     overlay = layout.overlay(env.name)
     if kustomization_file(repo / overlay) is None:
         raise InputError(f"{overlay}: the overlay does not exist yet; run `k8s-wizard apply` first")
-    selected = select_needs(ctx.secret_needs(), secrets, keys)
+    selected = select_needs(resolved.secret_needs, secrets, keys)
     identities = final_identities(repo, overlay, [n.name for n, _ in selected], env.namespace)
     types = {o.name: str(o.obj.get("type")) for o in inventory.secrets_in_source() if o.obj.get("type")}
     targets = []

@@ -1,6 +1,6 @@
 """The whole engine behind one API, shared by the command line, the Textual app and the plain mode.
 
-scan -> answers -> plan -> render -> preview -> write -> validate. No user interface in here.
+scan -> answers -> resolve -> plan -> render -> preview -> write -> validate. No user interface in here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from wizard.core.plan.helmfindings import HELM_RULES
 from wizard.core.plan.helmsteps import build_helm_plan
 from wizard.core.plan.steps import build_plan
 from wizard.core.render.files import render
-from wizard.core.resolve.context import Context
+from wizard.core.resolve import resolve as resolve_app
+from wizard.core.scan.app import scan_app, scanned_for
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, scan
 from wizard.core.validate.checks import validate
@@ -63,6 +64,8 @@ def load_answers(repo: Path, data: Any, origin: str) -> tuple[Answers, Inventory
         git_url=git.remote_url,
         git_branch=git.branch,
     )
+    if answers.source is None:
+        inventory = scan_app(repo, answers)  # a new app (the objects it will create) or a chart
     return answers, inventory
 
 
@@ -75,15 +78,16 @@ def read_answers(repo: Path, path: Path | None) -> tuple[Answers, Inventory]:
 
 def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> Outcome:
     """Plan and render for the answers, and classify every file against what is on disk."""
-    inventory = inventory if inventory is not None else scan(repo, answers.source)
-    ctx = Context.build(repo, inventory, answers)
-    rendered = render(ctx)
-    if answers.helm is not None:
-        findings = analyse(ctx, HELM_RULES)
-        plan = build_helm_plan(ctx, findings)
+    if inventory is None or not scanned_for(inventory, answers):
+        inventory = scan_app(repo, answers)
+    resolved = resolve_app(inventory, answers)
+    rendered = render(resolved)
+    if resolved.helm is not None:
+        findings = analyse(resolved, HELM_RULES)
+        plan = build_helm_plan(resolved, findings)
     else:
-        findings = analyse(ctx)
-        plan = build_plan(ctx, findings)
+        findings = analyse(resolved)
+        plan = build_plan(resolved, findings)
     rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
     changes = preview(repo, rendered, bases=_answers_base(repo, inventory))
     changes = [_answers_change(c, answers, inventory) if c.path == ANSWERS_FILE else c for c in changes]

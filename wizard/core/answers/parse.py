@@ -41,6 +41,24 @@ class Autoscaling:
 
 
 @dataclass(frozen=True)
+class Resources:
+    """Container resources: `requests` and `limits`, resource name -> quantity (as typed)."""
+
+    requests: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, str] = field(default_factory=dict)
+    parts: tuple[str, ...] = ()
+    """Which of requests/limits the answer named (an empty mapping given is kept)."""
+
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        """The `resources:` mapping of a container (only the parts that were given)."""
+        return {
+            part: dict(getattr(self, part))
+            for part in ("requests", "limits")
+            if getattr(self, part) or part in self.parts
+        }
+
+
+@dataclass(frozen=True)
 class Environment:
     """One environment of the promotion chain and what differs in it."""
 
@@ -51,7 +69,7 @@ class Environment:
     host: str | dict[str, str] | None = None
     config: dict[str, Any] = field(default_factory=dict)
     image_tag: str | dict[str, str] | None = None
-    resources: dict[str, Any] | None = None
+    resources: Resources | dict[str, Resources] | None = None
     autoscaling: Autoscaling | dict[str, Autoscaling] | None = None
     services: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] | None = None
@@ -160,9 +178,9 @@ class _Reader:
         return text
 
 
-def _resources(r: _Reader, raw: Any, path: str) -> dict[str, Any]:
+def _resources(r: _Reader, raw: Any, path: str) -> Resources:
     data = r.mapping(raw, path, ("requests", "limits"))
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, str]] = {}
     for part in ("requests", "limits"):
         if part not in data:
             continue
@@ -174,7 +192,19 @@ def _resources(r: _Reader, raw: Any, path: str) -> dict[str, Any]:
                 raise r.fail(f"{path}.{part}.{res}", f"{text!r} is not a Kubernetes quantity (like 100m, 128Mi, 1)")
             checked[res] = text
         out[part] = checked
-    return out
+    return Resources(out.get("requests", {}), out.get("limits", {}), tuple(p for p in ("requests", "limits") if p in out))
+
+
+def _per_workload_resources(raw: Mapping[str, Any]) -> bool:
+    """True when `resources` is {workload: {requests, limits}} rather than one {requests, limits} for all.
+
+    Decided by the shape of the values, not the keys, so a workload called `limits` is not ambiguous:
+    one spec's `requests`/`limits` hold quantities, a workload's entry holds `requests`/`limits` mappings.
+    """
+    return bool(raw) and all(
+        isinstance(v, Mapping) and v and set(v) <= {"requests", "limits"} and all(isinstance(x, Mapping) for x in v.values())
+        for v in raw.values()
+    )
 
 
 def _autoscaling(r: _Reader, raw: Any, path: str) -> Autoscaling:
@@ -256,14 +286,13 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         else:
             image_tag = r.string(raw_t, f"{path}.image_tag", IMAGE_TAG, "an image tag")
 
-    resources: dict[str, Any] | None = None
+    resources: Resources | dict[str, Resources] | None = None
     if data.get("resources") is not None:
         raw_res = r.mapping(data["resources"], f"{path}.resources")
-        if set(raw_res) <= {"requests", "limits"}:
-            resources = _resources(r, raw_res, f"{path}.resources")
-        else:
+        if _per_workload_resources(raw_res):
             resources = {k: _resources(r, v, f"{path}.resources.{k}") for k, v in sorted(raw_res.items())}
-            resources = {"__per_workload__": resources}
+        else:
+            resources = _resources(r, raw_res, f"{path}.resources")
 
     autoscaling: Autoscaling | dict[str, Autoscaling] | None = None
     if data.get("autoscaling") is not None:
@@ -496,8 +525,10 @@ def _env_dict(env: Environment) -> dict[str, Any]:
         out["config"] = env.config
     if env.image_tag is not None:
         out["image_tag"] = env.image_tag
-    if env.resources is not None:
-        out["resources"] = env.resources.get("__per_workload__", env.resources)
+    if isinstance(env.resources, Resources):
+        out["resources"] = env.resources.as_dict()
+    elif env.resources is not None:
+        out["resources"] = {k: v.as_dict() for k, v in env.resources.items()}
     if isinstance(env.autoscaling, Autoscaling):
         out["autoscaling"] = _hpa_dict(env.autoscaling)
     elif env.autoscaling:

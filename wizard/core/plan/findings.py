@@ -12,28 +12,28 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from wizard.core.answers.parse import Environment
 from wizard.core.kinds import containers, image_tag, secret_keys
 from wizard.core.model import Finding, Level
-from wizard.core.render.overlay import ENV_LABEL, _selectors_use_env_label
-from wizard.core.resolve.context import Context
+from wizard.core.resolve.app import ENV_LABEL, built_image
+from wizard.core.resolve.model import EnvironmentSettings, Resolved
 from wizard.core.scan.manifests import ManifestObject
 
 SECRETISH = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential)")
 
-Rule = Callable[[Context], Iterable[Finding]]
+Rule = Callable[[Resolved], Iterable[Finding]]
 """A rule: every finding of one kind (or one group of kinds), in a stable order."""
-WorkloadRule = Callable[[Context, ManifestObject], Iterable[Finding]]
-ContainerRule = Callable[[Context, ManifestObject, dict[str, Any]], Iterable[Finding]]
-ObjectRule = Callable[[Context, ManifestObject], Iterable[Finding]]
-EnvironmentRule = Callable[[Context, Environment], Iterable[Finding]]
+WorkloadRule = Callable[[Resolved, ManifestObject], Iterable[Finding]]
+ContainerRule = Callable[[Resolved, ManifestObject, dict[str, Any]], Iterable[Finding]]
+ObjectRule = Callable[[Resolved, ManifestObject], Iterable[Finding]]
+EnvironmentRule = Callable[[Resolved, EnvironmentSettings], Iterable[Finding]]
 
 
-def _src(ctx: Context, file: str) -> str:
-    return f"{ctx.answers.source}/{file}"
+def _src(ctx: Resolved, file: str) -> str:
+    """Where an object is written today (a new app's objects: where its base will hold them)."""
+    return f"{ctx.answers.source or ctx.layout.base}/{file}"
 
 
-def _current_name(ctx: Context) -> str | None:
+def _current_name(ctx: Resolved) -> str | None:
     current = ctx.answers.current
     return current.name if current else None
 
@@ -44,8 +44,8 @@ def _current_name(ctx: Context) -> str | None:
 def per_workload(*rules: WorkloadRule) -> Rule:
     """A rule that applies `rules` to each workload in turn."""
 
-    def rule(ctx: Context) -> list[Finding]:
-        return [f for w in ctx.workloads() for r in rules for f in r(ctx, w)]
+    def rule(ctx: Resolved) -> list[Finding]:
+        return [f for w in ctx.workloads for r in rules for f in r(ctx, w)]
 
     return rule
 
@@ -53,7 +53,7 @@ def per_workload(*rules: WorkloadRule) -> Rule:
 def per_container(*rules: ContainerRule) -> WorkloadRule:
     """A workload rule that applies `rules` to each of its containers (init containers included) in turn."""
 
-    def rule(ctx: Context, w: ManifestObject) -> list[Finding]:
+    def rule(ctx: Resolved, w: ManifestObject) -> list[Finding]:
         return [f for c in containers(w.obj, init=True) for r in rules for f in r(ctx, w, c)]
 
     return rule
@@ -62,7 +62,7 @@ def per_container(*rules: ContainerRule) -> WorkloadRule:
 def per_object(*rules: ObjectRule) -> Rule:
     """A rule that applies `rules` to each object of the base in turn."""
 
-    def rule(ctx: Context) -> list[Finding]:
+    def rule(ctx: Resolved) -> list[Finding]:
         return [f for obj in ctx.base_objects for r in rules for f in r(ctx, obj)]
 
     return rule
@@ -71,8 +71,8 @@ def per_object(*rules: ObjectRule) -> Rule:
 def per_environment(*rules: EnvironmentRule) -> Rule:
     """A rule that applies `rules` to each environment in promotion order."""
 
-    def rule(ctx: Context) -> list[Finding]:
-        return [f for env in ctx.answers.environments for r in rules for f in r(ctx, env)]
+    def rule(ctx: Resolved) -> list[Finding]:
+        return [f for env in ctx.environments for r in rules for f in r(ctx, env)]
 
     return rule
 
@@ -80,12 +80,12 @@ def per_environment(*rules: EnvironmentRule) -> Rule:
 # --- the source as scanned -----------------------------------------------------------------------------------
 
 
-def skipped_files(ctx: Context) -> list[Finding]:
+def skipped_files(ctx: Resolved) -> list[Finding]:
     """Files the scan could not read as manifests."""
     return [Finding(Level.INFO, "skipped-file", f"Skipped {path}: {reason}.", path) for path, reason in ctx.inventory.skipped]
 
 
-def adopted_kustomization(ctx: Context) -> list[Finding]:
+def adopted_kustomization(ctx: Resolved) -> list[Finding]:
     """An adopted kustomization's removed (`vars`) and rewritten (`commonLabels`, deprecated) fields."""
     adopted = ctx.inventory.adopted
     if adopted is None:
@@ -124,7 +124,7 @@ def adopted_kustomization(ctx: Context) -> list[Finding]:
     return found
 
 
-def plaintext_secrets(ctx: Context) -> list[Finding]:
+def plaintext_secrets(ctx: Resolved) -> list[Finding]:
     """Secrets committed in plaintext: not copied, named by their keys."""
     found: list[Finding] = []
     for obj in ctx.inventory.secrets_in_source():
@@ -141,7 +141,7 @@ def plaintext_secrets(ctx: Context) -> list[Finding]:
     return found
 
 
-def generated_secrets(ctx: Context) -> list[Finding]:
+def generated_secrets(ctx: Resolved) -> list[Finding]:
     """An adopted secretGenerator builds Secrets from plaintext in git."""
     adopted = ctx.inventory.adopted
     if adopted is None or not adopted.generated_secrets:
@@ -158,7 +158,7 @@ def generated_secrets(ctx: Context) -> list[Finding]:
     ]
 
 
-def secret_patches(ctx: Context) -> list[Finding]:
+def secret_patches(ctx: Resolved) -> list[Finding]:
     """An adopted kustomization's patches that set Secret values (left out of the base)."""
     adopted = ctx.inventory.adopted
     if adopted is None:
@@ -175,7 +175,7 @@ def secret_patches(ctx: Context) -> list[Finding]:
     ]
 
 
-def unknown_secret_keys(ctx: Context) -> list[Finding]:
+def unknown_secret_keys(ctx: Resolved) -> list[Finding]:
     """A Secret used only through envFrom, with no source to learn its keys from."""
     return [
         Finding(
@@ -184,7 +184,7 @@ def unknown_secret_keys(ctx: Context) -> list[Finding]:
             f"Secret/{need.name} is used by {', '.join(need.users)} through envFrom, so its key names are unknown: "
             "create it by hand in each environment (or add the keys to a source Secret) before deploying.",
         )
-        for need in ctx.secret_needs()
+        for need in ctx.secret_needs
         if not need.keys
     ]
 
@@ -192,9 +192,9 @@ def unknown_secret_keys(ctx: Context) -> list[Finding]:
 # --- workloads -----------------------------------------------------------------------------------------------
 
 
-def mutable_image(ctx: Context, w: ManifestObject, c: dict[str, Any]) -> list[Finding]:
+def mutable_image(ctx: Resolved, w: ManifestObject, c: dict[str, Any]) -> list[Finding]:
     """An untagged or `:latest` image may change on any restart."""
-    image = ctx.built_image(str(c.get("image", "")))
+    image = built_image(ctx.inventory, str(c.get("image", "")))
     if not image or "@" in image or image_tag(image) not in (None, "latest"):
         return []
     cur_name = _current_name(ctx)
@@ -210,7 +210,7 @@ def mutable_image(ctx: Context, w: ManifestObject, c: dict[str, Any]) -> list[Fi
     ]
 
 
-def plaintext_env(ctx: Context, w: ManifestObject, c: dict[str, Any]) -> list[Finding]:
+def plaintext_env(ctx: Resolved, w: ManifestObject, c: dict[str, Any]) -> list[Finding]:
     """A secret-looking env variable set as a plain value."""
     found: list[Finding] = []
     for env in c.get("env") or []:
@@ -228,7 +228,7 @@ def plaintext_env(ctx: Context, w: ManifestObject, c: dict[str, Any]) -> list[Fi
     return found
 
 
-def job_immutable(ctx: Context, w: ManifestObject) -> list[Finding]:
+def job_immutable(ctx: Resolved, w: ManifestObject) -> list[Finding]:
     """A Job's pod template cannot be re-applied by Flux once changed."""
     if w.kind != "Job":
         return []
@@ -244,7 +244,7 @@ def job_immutable(ctx: Context, w: ManifestObject) -> list[Finding]:
     ]
 
 
-def statefulset_volumes(ctx: Context, w: ManifestObject) -> list[Finding]:
+def statefulset_volumes(ctx: Resolved, w: ManifestObject) -> list[Finding]:
     """A StatefulSet's volumeClaimTemplates give every new environment empty volumes."""
     if w.kind != "StatefulSet" or not (w.obj.get("spec") or {}).get("volumeClaimTemplates"):
         return []
@@ -261,7 +261,7 @@ def statefulset_volumes(ctx: Context, w: ManifestObject) -> list[Finding]:
 # --- objects of the base -------------------------------------------------------------------------------------
 
 
-def plaintext_config(ctx: Context, obj: ManifestObject) -> list[Finding]:
+def plaintext_config(ctx: Resolved, obj: ManifestObject) -> list[Finding]:
     """A ConfigMap key that looks like a secret."""
     if obj.kind != "ConfigMap":
         return []
@@ -278,7 +278,7 @@ def plaintext_config(ctx: Context, obj: ManifestObject) -> list[Finding]:
     ]
 
 
-def fixed_node_port(ctx: Context, obj: ManifestObject) -> list[Finding]:
+def fixed_node_port(ctx: Resolved, obj: ManifestObject) -> list[Finding]:
     """A fixed nodePort is cluster-wide: only one environment can keep it."""
     if obj.kind != "Service":
         return []
@@ -295,7 +295,7 @@ def fixed_node_port(ctx: Context, obj: ManifestObject) -> list[Finding]:
     ]
 
 
-def hard_coded_namespace(ctx: Context) -> list[Finding]:
+def hard_coded_namespace(ctx: Resolved) -> list[Finding]:
     """Objects that name a namespace: each overlay sets its own instead."""
     pinned = [o for o in ctx.base_objects if o.namespace]
     if not pinned:
@@ -324,7 +324,7 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def cross_namespace_addresses(ctx: Context) -> list[Finding]:
+def cross_namespace_addresses(ctx: Resolved) -> list[Finding]:
     """An address with today's namespace in it (`db.shop.svc`) would point every environment at production's."""
     today = ctx.today_namespace
     if not today or len(ctx.answers.environments) < 2:
@@ -350,7 +350,7 @@ def cross_namespace_addresses(ctx: Context) -> list[Finding]:
     return found
 
 
-def tls_secrets(ctx: Context) -> list[Finding]:
+def tls_secrets(ctx: Resolved) -> list[Finding]:
     """An Ingress's TLS Secret lives in its namespace: every new environment needs its own certificate."""
     found: list[Finding] = []
     new_envs = [e for e in ctx.answers.environments if not e.current]
@@ -377,7 +377,7 @@ def tls_secrets(ctx: Context) -> list[Finding]:
     return found
 
 
-def claim_new_volume(ctx: Context) -> list[Finding]:
+def claim_new_volume(ctx: Resolved) -> list[Finding]:
     """A claim bound to a PersistentVolume that stays in the current environment gets a new volume elsewhere."""
     kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
     return [
@@ -393,7 +393,7 @@ def claim_new_volume(ctx: Context) -> list[Finding]:
     ]
 
 
-def current_only(ctx: Context) -> list[Finding]:
+def current_only(ctx: Resolved) -> list[Finding]:
     """Cluster-scoped and pinned objects stay in the current environment only."""
     cur_name = _current_name(ctx)
     return [
@@ -409,7 +409,7 @@ def current_only(ctx: Context) -> list[Finding]:
     ]
 
 
-def current_namespace(ctx: Context) -> list[Finding]:
+def current_namespace(ctx: Resolved) -> list[Finding]:
     """The current environment's namespace: unknown today, or moving."""
     current = ctx.answers.current
     if current is None:
@@ -439,9 +439,9 @@ def current_namespace(ctx: Context) -> list[Finding]:
     return []
 
 
-def env_label_in_selector(ctx: Context) -> list[Finding]:
+def env_label_in_selector(ctx: Resolved) -> list[Finding]:
     """Today's selectors already use the environment label."""
-    if not _selectors_use_env_label(ctx):
+    if not ctx.selectors_use_env_label:
         return []
     return [
         Finding(
@@ -456,14 +456,9 @@ def env_label_in_selector(ctx: Context) -> list[Finding]:
 # --- environments --------------------------------------------------------------------------------------------
 
 
-def replicas_autoscaled(ctx: Context, env: Environment) -> list[Finding]:
+def replicas_autoscaled(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
     """A replica count asked for an autoscaled workload is left out of git."""
-    if isinstance(env.replicas, dict):
-        skipped = sorted(set(env.replicas) & ctx.autoscaled(env))
-    elif isinstance(env.replicas, int):
-        skipped = sorted(ctx.autoscaled(env) & {o.name for o in ctx.scalable()})
-    else:
-        skipped = []
+    env = settings.env
     return [
         Finding(
             Level.INFO,
@@ -472,20 +467,20 @@ def replicas_autoscaled(ctx: Context, env: Environment) -> list[Finding]:
             "make Flux reset the count on every reconcile).",
             environment=env.name,
         )
-        for name in skipped
+        for name in settings.replicas_autoscaled
     ]
 
 
-def hpa_handover(ctx: Context, env: Environment) -> list[Finding]:
+def hpa_handover(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
     """The current environment's workload sets replicas today and becomes autoscaled."""
+    env = settings.env
     if not env.current:
         return []
-    hpas = ctx.existing_hpas()
     found: list[Finding] = []
-    for name in sorted(ctx.autoscaled(env)):
-        workload = next((o for o in ctx.scalable() if o.name == name), None)
+    for name in sorted(settings.autoscaled):
+        workload = next((o for o in ctx.scalable if o.name == name), None)
         if workload is not None and "replicas" in (workload.obj.get("spec") or {}) and (
-            name in ctx.autoscaling(env) or name in hpas
+            name in settings.autoscaling or name in ctx.existing_hpas
         ):
             found.append(
                 Finding(
@@ -499,33 +494,24 @@ def hpa_handover(ctx: Context, env: Environment) -> list[Finding]:
     return found
 
 
-def host_defaulted(ctx: Context, env: Environment) -> list[Finding]:
+def host_defaulted(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
     """A new environment without `host` gets `<env>.<today's host>`."""
-    if env.host is not None or env.current:
+    if not settings.hosts_defaulted:
         return []
-    hosts = sorted(
-        {
-            str(r.get("host"))
-            for o in ctx.base_objects
-            if o.kind == "Ingress"
-            for r in (o.obj.get("spec") or {}).get("rules") or []
-            if r.get("host")
-        }
-    )
-    if not hosts:
-        return []
+    hosts = ", ".join(settings.hosts[h] for h in sorted(settings.hosts))
     return [
         Finding(
             Level.INFO,
             "host-defaulted",
-            f"{env.name}: ingress hosts default to {', '.join(f'{env.name}.{h}' for h in hosts)} (set `host` to choose).",
-            environment=env.name,
+            f"{settings.name}: ingress hosts default to {hosts} (set `host` to choose).",
+            environment=settings.name,
         )
     ]
 
 
-def external_services(ctx: Context, env: Environment) -> list[Finding]:
+def external_services(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
     """A backing service that is shared or external is removed from the environment's overlay."""
+    env = settings.env
     return [
         Finding(
             Level.INFO,
@@ -539,15 +525,15 @@ def external_services(ctx: Context, env: Environment) -> list[Finding]:
     ]
 
 
-def config_shadowed(ctx: Context, env: Environment) -> list[Finding]:
+def config_shadowed(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
     """A ConfigMap override for a key a container also sets in `env` is dead: `env` wins over `envFrom`."""
+    env = settings.env
     found: list[Finding] = []
-    overrides = ctx.config_overrides(env)
-    for w in ctx.workloads():
+    for w in ctx.workloads:
         for c in containers(w.obj):
             from_cms = {((e or {}).get("configMapRef") or {}).get("name") for e in c.get("envFrom") or []}
             direct = {str((e or {}).get("name")) for e in c.get("env") or []}
-            for cm, data in overrides.items():
+            for cm, data in settings.config.items():
                 if cm in from_cms:
                     for key in sorted(set(data) & direct):
                         found.append(
@@ -565,7 +551,7 @@ def config_shadowed(ctx: Context, env: Environment) -> list[Finding]:
 # --- delivery ------------------------------------------------------------------------------------------------
 
 
-def git_auth(ctx: Context) -> list[Finding]:
+def git_auth(ctx: Resolved) -> list[Finding]:
     """An SSH Flux source needs a deploy key."""
     if not str(ctx.answers.flux_url).startswith("ssh://"):
         return []
@@ -601,6 +587,6 @@ RULES: tuple[Rule, ...] = (
 """Every rule, in the order the plan lists their findings."""
 
 
-def analyse(ctx: Context, rules: Iterable[Rule] = RULES) -> list[Finding]:
+def analyse(ctx: Resolved, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """Every finding for the plan, in a stable order."""
     return [finding for rule in rules for finding in rule(ctx)]

@@ -8,8 +8,8 @@ from typing import Any
 from wizard.core.answers.helm import join_path, split_path
 from wizard.core.model import Finding, Level
 from wizard.core.plan.findings import Rule, git_auth
-from wizard.core.resolve.context import Context
 from wizard.core.resolve.helmvalues import get_path
+from wizard.core.resolve.model import Resolved
 from wizard.core.scan.chart import deep_merge, helm_cache
 
 SECRETISH = re.compile(r"(?i)(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential)s?$")
@@ -24,7 +24,7 @@ def _leaves(value: Any, path: list[str | int]) -> list[tuple[list[str | int], An
     return [(path, value)]
 
 
-def value_mapping(ctx: Context) -> list[Finding]:
+def value_mapping(ctx: Resolved) -> list[Finding]:
     """Which chart value each per-environment answer sets, and which of those the wizard proposed."""
     assert ctx.helm is not None
     used = sorted({key for env in ctx.helm.environments.values() for key in env.mapped})
@@ -36,7 +36,7 @@ def value_mapping(ctx: Context) -> list[Finding]:
     return [Finding(Level.INFO, "helm-value-paths", f"The answers set these chart values: {parts}{note}.")]
 
 
-def chart_offline(ctx: Context) -> list[Finding]:
+def chart_offline(ctx: Resolved) -> list[Finding]:
     """A remote chart that is not in helm's cache: its values were not checked, and validate cannot render it."""
     chart = ctx.inventory.chart
     helm = ctx.answers.helm
@@ -54,7 +54,7 @@ def chart_offline(ctx: Context) -> list[Finding]:
     ]
 
 
-def secret_values(ctx: Context) -> list[Finding]:
+def secret_values(ctx: Resolved) -> list[Finding]:
     """A password or token in a values file: it is copied as it is (it is already in git)."""
     chart = ctx.inventory.chart
     if chart is None:
@@ -77,7 +77,7 @@ def secret_values(ctx: Context) -> list[Finding]:
     return out
 
 
-def referenced_secrets(ctx: Context) -> list[Finding]:
+def referenced_secrets(ctx: Resolved) -> list[Finding]:
     """Secrets the chart expects to exist (existingSecret): every new environment's namespace needs its own."""
     chart = ctx.inventory.chart
     if chart is None or ctx.helm is None:
@@ -106,7 +106,7 @@ def referenced_secrets(ctx: Context) -> list[Finding]:
     return out
 
 
-def tls_secrets(ctx: Context) -> list[Finding]:
+def tls_secrets(ctx: Resolved) -> list[Finding]:
     """An ingress TLS secretName in today's values: a new environment's namespace needs that Secret too."""
     chart = ctx.inventory.chart
     if chart is None or ctx.helm is None:
@@ -131,7 +131,7 @@ def tls_secrets(ctx: Context) -> list[Finding]:
     return out
 
 
-def autoscaled(ctx: Context) -> list[Finding]:
+def autoscaled(ctx: Resolved) -> list[Finding]:
     """An environment whose chart autoscaling is on: Flux's drift correction leaves the replica count alone."""
     if ctx.helm is None:
         return []
@@ -148,7 +148,7 @@ def autoscaled(ctx: Context) -> list[Finding]:
     ]
 
 
-def new_hosts(ctx: Context) -> list[Finding]:
+def new_hosts(ctx: Resolved) -> list[Finding]:
     """A new environment whose host was derived from today's (no host answered)."""
     if ctx.helm is None or "host" not in ctx.helm.paths:
         return []

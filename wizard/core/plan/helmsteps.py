@@ -12,15 +12,15 @@ from __future__ import annotations
 from wizard.core.model import Finding, Phase, Plan, Step
 from wizard.core.render.flux import kustomization_name
 from wizard.core.render.helmrelease import values_keys
-from wizard.core.resolve.context import Context
+from wizard.core.resolve.model import Resolved
 
 
-def _release(ctx: Context, env_name: str) -> str:
+def _release(ctx: Resolved, env_name: str) -> str:
     assert ctx.helm is not None
     return ctx.helm.environments[env_name].release
 
 
-def _prepare(ctx: Context) -> Phase:
+def _prepare(ctx: Resolved) -> Phase:
     lay = ctx.layout
     helm = ctx.answers.helm
     assert helm is not None
@@ -65,7 +65,7 @@ def _prepare(ctx: Context) -> Phase:
     return Phase("Prepare the base", summary, tuple(steps))
 
 
-def _new_env(ctx: Context, index: int) -> Phase:
+def _new_env(ctx: Resolved, index: int) -> Phase:
     env = ctx.answers.environments[index]
     lay = ctx.layout
     name = kustomization_name(ctx, env.name)
@@ -96,7 +96,7 @@ def _new_env(ctx: Context, index: int) -> Phase:
     return Phase(f"Create {env.name}", summary, (deploy, rollback))
 
 
-def _migrate_current(ctx: Context) -> Phase:
+def _migrate_current(ctx: Resolved) -> Phase:
     cur = ctx.answers.current
     assert cur is not None
     lay = ctx.layout
@@ -142,7 +142,7 @@ def _migrate_current(ctx: Context) -> Phase:
     )
 
 
-def _cleanup(ctx: Context) -> Phase:
+def _cleanup(ctx: Resolved) -> Phase:
     helm = ctx.answers.helm
     assert helm is not None
     steps: list[Step] = []
@@ -166,7 +166,7 @@ def _cleanup(ctx: Context) -> Phase:
     return Phase("Clean up", "After production runs from the new layout.", tuple(steps))
 
 
-def build_helm_plan(ctx: Context, findings: list[Finding]) -> Plan:
+def build_helm_plan(ctx: Resolved, findings: list[Finding]) -> Plan:
     """The whole plan for a Helm app (file changes are attached by the pipeline)."""
     phases = [_prepare(ctx)]
     for i, env in enumerate(ctx.answers.environments):

@@ -11,13 +11,12 @@ from wizard.core.kinds import SCALABLE
 from wizard.core.model import Finding, Phase, Plan, Step
 from wizard.core.render.flux import kustomization_name
 from wizard.core.render.secretfiles import secret_map
-from wizard.core.resolve.context import Context
-from wizard.core.scan.manifests import env_refs
+from wizard.core.resolve.model import Resolved
 from wizard.core.secrets.commands import existing_secret_commands
 from wizard.core.secrets.sealing import Scope
 
 
-def _prepare(ctx: Context) -> Phase:
+def _prepare(ctx: Resolved) -> Phase:
     lay = ctx.layout
     builds = tuple(f"kubectl kustomize {lay.overlay(e.name)}" for e in ctx.answers.environments)
     steps = [
@@ -49,35 +48,17 @@ def _prepare(ctx: Context) -> Phase:
     return Phase("Prepare the base", "Restructure into a Kustomize base and overlays; deploy nothing yet.", tuple(steps))
 
 
-def _key_users(ctx: Context) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Secret name -> key -> the workloads that use the key (a whole-Secret reference uses every key)."""
-    needs = ctx.secret_needs()
-    found: dict[str, dict[str, set[str]]] = {n.name: {k: set() for k in n.keys} for n in needs}
-    if ctx.answers.new_app:
-        for need in needs:
-            for key in need.keys:
-                found[need.name][key].update(need.users)
-    else:
-        for w in ctx.workloads():
-            for kind, name, ref_key in env_refs(w.obj):
-                if kind != "Secret" or name not in found:
-                    continue
-                for k in [ref_key] if ref_key else list(found[name]):
-                    found[name].setdefault(k, set()).add(w.ref)
-    return {name: {k: tuple(sorted(v)) for k, v in sorted(keys.items())} for name, keys in found.items()}
-
-
-def _secrets_inventory(ctx: Context, env_name: str, namespace: str) -> str:
+def _secrets_inventory(ctx: Resolved, env_name: str, namespace: str) -> str:
     """The Secrets an environment needs: each key and the workloads that use it (names only)."""
-    users = _key_users(ctx)
+    users = ctx.key_users
     parts = []
-    for need in ctx.secret_needs():
+    for need in ctx.secret_needs:
         keys = "; ".join(f"{k} ({', '.join(u) or 'no workload'})" for k, u in users.get(need.name, {}).items())
         parts.append(f"{need.name}: {keys or 'keys unknown (used whole by ' + (', '.join(need.users) or '-') + ')'}")
     return f"Secrets {env_name} needs in {namespace}: " + " | ".join(parts) + ". "
 
 
-def _secrets_step(ctx: Context, env_name: str, namespace: str, current: bool) -> Step | None:
+def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool) -> Step | None:
     secrets = secret_map(ctx)
     provider = ctx.answers.secrets.provider
     if not secrets or provider == "none":
@@ -123,7 +104,7 @@ def _secrets_step(ctx: Context, env_name: str, namespace: str, current: bool) ->
     )
 
 
-def _new_env(ctx: Context, index: int) -> Phase:
+def _new_env(ctx: Resolved, index: int) -> Phase:
     env = ctx.answers.environments[index]
     lay = ctx.layout
     name = kustomization_name(ctx, env.name)
@@ -150,7 +131,7 @@ def _new_env(ctx: Context, index: int) -> Phase:
     return Phase(f"Create {env.name}", f"Stand up {env.name} in namespace {env.namespace}.", tuple(steps))
 
 
-def _migrate_current(ctx: Context) -> Phase:
+def _migrate_current(ctx: Resolved) -> Phase:
     cur = ctx.answers.current
     assert cur is not None
     lay = ctx.layout
@@ -167,8 +148,8 @@ def _migrate_current(ctx: Context) -> Phase:
         ("flux suspend kustomization <old-kustomization>",),
     ))
     autoscaled = sorted(
-        w.name for w in ctx.scalable()
-        if w.name in ctx.autoscaled(cur) and "replicas" in (w.obj.get("spec") or {}) and w.kind in SCALABLE
+        w.name for w in ctx.scalable
+        if w.name in ctx.settings(cur).autoscaled and "replicas" in (w.obj.get("spec") or {}) and w.kind in SCALABLE
     )
     if autoscaled:
         steps.append(Step(
@@ -182,7 +163,7 @@ def _migrate_current(ctx: Context) -> Phase:
                 for n in autoscaled
             ),
         ))
-    workloads = [w for w in ctx.workloads() if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
+    workloads = [w for w in ctx.workloads if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
     steps.append(Step(
         f"Preview the take-over of {cur.name}",
         "Flux server-side applies the same objects: expect label additions on metadata only.",
@@ -206,7 +187,7 @@ def _migrate_current(ctx: Context) -> Phase:
     return Phase(f"Migrate {cur.name}", f"Let Flux take over what runs today in {cur.namespace}, without downtime.", tuple(steps))
 
 
-def _cleanup(ctx: Context, findings: list[Finding]) -> Phase:
+def _cleanup(ctx: Resolved, findings: list[Finding]) -> Phase:
     steps: list[Step] = []
     if ctx.answers.source:
         steps.append(Step(
@@ -231,7 +212,7 @@ def _cleanup(ctx: Context, findings: list[Finding]) -> Phase:
     return Phase("Clean up", "After production runs from the new layout.", tuple(steps))
 
 
-def build_plan(ctx: Context, findings: list[Finding]) -> Plan:
+def build_plan(ctx: Resolved, findings: list[Finding]) -> Plan:
     """The whole plan for the answers (file changes are attached by the pipeline)."""
     phases = [_prepare(ctx)]
     envs = ctx.answers.environments

@@ -16,7 +16,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from wizard.core import yamlio
 from wizard.core.layout import HEADER
-from wizard.core.resolve.context import Context
+from wizard.core.resolve.model import Resolved
 from wizard.core.scan.manifests import _SEPARATOR, ManifestObject, SourceFile
 from wizard.core.secrets.plaintext import patch_secrets, read_patch_file
 
@@ -28,13 +28,13 @@ def _strip_separator(segment: str) -> str:
     return segment[match.end() :].lstrip("\r\n") if match else segment
 
 
-def _classify(ctx: Context, obj: ManifestObject) -> str:
+def _classify(ctx: Resolved, obj: ManifestObject) -> str:
     if obj.kind == "Secret":
         return "drop"
     return "current" if ctx.stays_current_only(obj) else "base"
 
 
-def split_file(ctx: Context, sf: SourceFile) -> tuple[str, list[str]]:
+def split_file(ctx: Resolved, sf: SourceFile) -> tuple[str, list[str]]:
     """The file's text for the base, and the document texts that go to the current environment only."""
     keep: list[str] = []
     current: list[str] = []
@@ -67,7 +67,7 @@ def split_file(ctx: Context, sf: SourceFile) -> tuple[str, list[str]]:
     return text, current
 
 
-def render_base(ctx: Context) -> tuple[dict[str, str], str]:
+def render_base(ctx: Resolved) -> tuple[dict[str, str], str]:
     """Base files {path: text} and the text of the current-only objects (may be '')."""
     files: dict[str, str] = {}
     current_docs: list[str] = []
@@ -85,9 +85,10 @@ def render_base(ctx: Context) -> tuple[dict[str, str], str]:
     if adopted is not None:
         files.update(_adopted_kustomization(ctx, resources))
     else:
+        note = "" if ctx.first_deployment else "\nThe base: today's manifests, unchanged. Environments differ only in overlays/."
         files[f"{base_dir}/kustomization.yaml"] = yamlio.dump(
             {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": sorted(resources)},
-            header=HEADER + "\nThe base: today's manifests, unchanged. Environments differ only in overlays/.",
+            header=HEADER + note,
         )
     current_text = "".join(d if d.endswith("\n") else d + "\n" for d in _join(current_docs))
     return files, current_text
@@ -97,7 +98,7 @@ def _join(docs: list[str]) -> list[str]:
     return [("---\n" if i else "") + d for i, d in enumerate(docs)]
 
 
-def _adopted_kustomization(ctx: Context, kept: list[str]) -> dict[str, str]:
+def _adopted_kustomization(ctx: Resolved, kept: list[str]) -> dict[str, str]:
     """The adopted kustomization.yaml, modernised (no deprecated fields) and with comments kept."""
     adopted = ctx.inventory.adopted
     assert adopted is not None

@@ -6,18 +6,18 @@ from typing import Any
 
 from wizard.core import yamlio
 from wizard.core.layout import HEADER
-from wizard.core.resolve.context import Context
+from wizard.core.resolve.model import Resolved
 
 FLUX_NAMESPACE = "flux-system"
 SOURCE_API = "source.toolkit.fluxcd.io/v1"
 KUSTOMIZE_CONTROLLER_API = "kustomize.toolkit.fluxcd.io/v1"
 
 
-def kustomization_name(ctx: Context, env: str) -> str:
+def kustomization_name(ctx: Resolved, env: str) -> str:
     return f"{ctx.answers.app}-{env}"
 
 
-def git_repository(ctx: Context) -> dict[str, Any]:
+def git_repository(ctx: Resolved) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "interval": "1m",
         "url": ctx.answers.flux_url,
@@ -33,7 +33,7 @@ def git_repository(ctx: Context) -> dict[str, Any]:
     }
 
 
-def flux_kustomization(ctx: Context, index: int) -> dict[str, Any]:
+def flux_kustomization(ctx: Resolved, index: int) -> dict[str, Any]:
     env = ctx.answers.environments[index]
     spec: dict[str, Any] = {
         "interval": "10m",
@@ -57,7 +57,7 @@ def flux_kustomization(ctx: Context, index: int) -> dict[str, Any]:
     }
 
 
-def render_flux(ctx: Context) -> dict[str, str]:
+def render_flux(ctx: Resolved) -> dict[str, str]:
     """`<output>/flux/`: source.yaml, one file per environment, and a kustomization.yaml listing them."""
     files: dict[str, str] = {}
     flux = ctx.layout.flux

@@ -18,15 +18,16 @@ from wizard.core.answers.parse import Environment
 from wizard.core.layout import HEADER
 from wizard.core.render.base import KUSTOMIZE_API
 from wizard.core.render.flux import FLUX_NAMESPACE, SOURCE_API
-from wizard.core.render.overlay import ENV_LABEL, namespace_doc
-from wizard.core.resolve.context import Context
+from wizard.core.render.overlay import namespace_doc, sealed_files
+from wizard.core.resolve.app import ENV_LABEL
+from wizard.core.resolve.model import Resolved
 
 HELM_API = "helm.toolkit.fluxcd.io/v2"
 HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 NAME_REFERENCE_CONFIG = "kustomizeconfig.yaml"
 
 
-def values_keys(ctx: Context) -> list[tuple[str, str]]:
+def values_keys(ctx: Resolved) -> list[tuple[str, str]]:
     """(values file in the repository, its key in the values ConfigMap and its name under base/values/)."""
     chart = ctx.inventory.chart
     assert chart is not None
@@ -41,11 +42,11 @@ def values_keys(ctx: Context) -> list[tuple[str, str]]:
     return out
 
 
-def values_configmap(ctx: Context) -> str:
+def values_configmap(ctx: Resolved) -> str:
     return f"{ctx.answers.app}-values"
 
 
-def helm_release(ctx: Context) -> dict[str, Any]:
+def helm_release(ctx: Resolved) -> dict[str, Any]:
     """The base HelmRelease: the chart, today's values files in order, remediation. No environment in it."""
     helm = ctx.answers.helm
     assert helm is not None
@@ -79,7 +80,7 @@ def helm_release(ctx: Context) -> dict[str, Any]:
     return {"apiVersion": HELM_API, "kind": "HelmRelease", "metadata": {"name": ctx.answers.app}, "spec": spec}
 
 
-def chart_source(ctx: Context) -> dict[str, Any] | None:
+def chart_source(ctx: Resolved) -> dict[str, Any] | None:
     """A remote chart's source (HelmRepository or OCIRepository); None for an in-repo chart (Flux's GitRepository)."""
     helm = ctx.answers.helm
     assert helm is not None
@@ -100,7 +101,7 @@ def chart_source(ctx: Context) -> dict[str, Any] | None:
     return {"apiVersion": SOURCE_API, "kind": kind, "metadata": {"name": ctx.answers.app}, "spec": spec}
 
 
-def render_helm_base(ctx: Context) -> dict[str, str]:
+def render_helm_base(ctx: Resolved) -> dict[str, str]:
     """`base/`: the HelmRelease, its source, today's values files verbatim and the kustomization."""
     chart = ctx.inventory.chart
     assert chart is not None
@@ -146,7 +147,7 @@ def render_helm_base(ctx: Context) -> dict[str, str]:
     return files
 
 
-def release_patch(ctx: Context, env: Environment) -> dict[str, Any]:
+def release_patch(ctx: Resolved, env: Environment) -> dict[str, Any]:
     """What an environment changes on the release: its name and namespaces, its values, drift rules."""
     assert ctx.helm is not None
     resolved = ctx.helm.environments[env.name]
@@ -167,7 +168,7 @@ def release_patch(ctx: Context, env: Environment) -> dict[str, Any]:
     return {"apiVersion": HELM_API, "kind": "HelmRelease", "metadata": {"name": ctx.answers.app}, "spec": spec}
 
 
-def render_helm_overlay(ctx: Context, env: Environment) -> dict[str, str]:
+def render_helm_overlay(ctx: Resolved, env: Environment) -> dict[str, str]:
     """`overlays/<env>/`: the namespace, the environment label on the Flux objects and the release patch."""
     folder = ctx.layout.overlay(env.name)
     files = {f"{folder}/namespace.yaml": yamlio.dump(namespace_doc(ctx, env), header=HEADER)}
@@ -186,7 +187,7 @@ def render_helm_overlay(ctx: Context, env: Environment) -> dict[str, str]:
         "apiVersion": KUSTOMIZE_API,
         "kind": "Kustomization",
         "namespace": env.namespace,
-        "resources": ["../../base", "namespace.yaml", *ctx.sealed_files(env)],
+        "resources": ["../../base", "namespace.yaml", *sealed_files(ctx, env.name)],
         "labels": [{"pairs": {ENV_LABEL: env.name}, "includeSelectors": False}],
         "patches": [{"path": "patches/helmrelease.yaml", "target": {"kind": "HelmRelease", "name": ctx.answers.app}}],
     }

@@ -13,35 +13,33 @@ from typing import Any
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import Autoscaling, Environment
-from wizard.core.kinds import SCALABLE, WORKLOADS, containers, image_name
+from wizard.core.kinds import SCALABLE, WORKLOADS, containers
 from wizard.core.layout import HEADER
 from wizard.core.render.base import KUSTOMIZE_API
-from wizard.core.resolve.context import Context
-from wizard.core.scan.manifests import ManifestObject
+from wizard.core.resolve.app import ENV_LABEL
+from wizard.core.resolve.model import EnvironmentSettings, Resolved
 
-ENV_LABEL = "environment"
 PART_OF = "app.kubernetes.io/part-of"
 PRUNE_DISABLED = {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
 
 
-def _selectors_use_env_label(ctx: Context) -> bool:
-    adopted = ctx.inventory.adopted
-    if adopted is not None and ENV_LABEL in (adopted.data.get("commonLabels") or {}):
-        return True
-    for obj in ctx.base_objects:
-        spec = obj.obj.get("spec") or {}
-        selector = spec.get("selector") or {}
-        labels = selector.get("matchLabels") if isinstance(selector.get("matchLabels"), dict) else selector
-        if isinstance(labels, dict) and ENV_LABEL in labels:
-            return True
-    return False
+def sealed_files(resolved: Resolved, env_name: str) -> list[str]:
+    """Sealed (or SOPS-encrypted) secret files already in the overlay: the overlay lists them."""
+    provider = resolved.answers.secrets.provider
+    if provider == "none":
+        return []
+    folder = resolved.repo / resolved.layout.overlay(env_name) / "secrets"
+    suffix = ".sealedsecret.yaml" if provider == "sealed-secrets" else ".secret.enc.yaml"
+    if not folder.is_dir():
+        return []
+    return sorted(f"secrets/{p.name}" for p in folder.iterdir() if p.is_file() and p.name.endswith(suffix))
 
 
 # Namespaces every cluster has before any app: never an app's object, never labelled or managed by it.
 BUILTIN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease", "flux-system"})
 
 
-def creates_namespace(ctx: Context, env: Environment) -> bool:
+def creates_namespace(ctx: Resolved, env: Environment) -> bool:
     """Whether an environment's overlay creates its Namespace (kustomize and Flux never do).
 
     Not for a namespace that exists before the app: a built-in one (`default`, `kube-system`, ...), or the
@@ -53,7 +51,7 @@ def creates_namespace(ctx: Context, env: Environment) -> bool:
     return not (env.current and env.namespace == ctx.today_namespace)
 
 
-def _todays_namespace_object(ctx: Context) -> dict[str, Any]:
+def _todays_namespace_object(ctx: Resolved) -> dict[str, Any]:
     """The source's own Namespace object of today's namespace ({} when it has none)."""
     for obj in ctx.inventory.objects:
         if obj.kind == "Namespace" and obj.name == ctx.today_namespace:
@@ -61,7 +59,7 @@ def _todays_namespace_object(ctx: Context) -> dict[str, Any]:
     return {}
 
 
-def namespace_doc(ctx: Context, env: Environment) -> dict[str, Any]:
+def namespace_doc(ctx: Resolved, env: Environment) -> dict[str, Any]:
     """The environment's Namespace, never pruned by Flux.
 
     It carries the labels and annotations of today's Namespace object when the source has one (pod security
@@ -79,7 +77,7 @@ def namespace_doc(ctx: Context, env: Environment) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata}
 
 
-def hpa_doc(ctx: Context, workload: str, kind: str, scaling: Autoscaling) -> dict[str, Any]:
+def hpa_doc(workload: str, kind: str, scaling: Autoscaling) -> dict[str, Any]:
     """An autoscaling/v2 HPA on CPU utilisation."""
     return {
         "apiVersion": "autoscaling/v2",
@@ -100,17 +98,17 @@ def hpa_doc(ctx: Context, workload: str, kind: str, scaling: Autoscaling) -> dic
 
 
 class OverlayRenderer:
-    """Builds the files of `overlays/<env>/` for one environment."""
+    """Builds the files of `overlays/<env>/` for one environment, from its resolved settings."""
 
-    def __init__(self, ctx: Context, env: Environment, current_only_text: str) -> None:
-        self.ctx = ctx
-        self.env = env
-        self.dir = ctx.layout.overlay(env.name)
+    def __init__(self, resolved: Resolved, settings: EnvironmentSettings, current_only_text: str) -> None:
+        self.resolved = resolved
+        self.settings = settings
+        self.env = settings.env
+        self.dir = resolved.layout.overlay(self.env.name)
         self.current_only_text = current_only_text
         self.files: dict[str, str] = {}
         self.patches: list[dict[str, Any]] = []
         self.resources: list[str] = ["../../base"]
-        self._by_name: dict[str, ManifestObject] | None = None
 
     def _add(self, rel: str, text: str) -> None:
         self.files[f"{self.dir}/{rel}"] = text
@@ -124,19 +122,17 @@ class OverlayRenderer:
             entry["target"] = target
         self.patches.append(entry)
 
-    def workload(self, name: str) -> ManifestObject | None:
-        """The first workload called `name` (an index: a linear search per HPA made the overlay quadratic)."""
-        if self._by_name is None:
-            self._by_name = {}
-            for w in self.ctx.workloads():
-                self._by_name.setdefault(w.name, w)
-        return self._by_name.get(name)
-
     # --- pieces ----------------------------------------------------------------------------------
     def namespace(self) -> None:
-        if creates_namespace(self.ctx, self.env):
-            self._add("namespace.yaml", yamlio.dump(namespace_doc(self.ctx, self.env), header=HEADER))
+        if creates_namespace(self.resolved, self.env):
+            self._add("namespace.yaml", yamlio.dump(namespace_doc(self.resolved, self.env), header=HEADER))
             self.resources.append("namespace.yaml")
+
+    def added(self) -> None:
+        """Objects this environment adds to the base (a new app's Ingress for its host)."""
+        for rel, doc in self.settings.added:
+            self._add(rel, yamlio.dump(doc, header=HEADER))
+            self.resources.append(rel)
 
     def current_only(self) -> None:
         if self.env.current and self.current_only_text:
@@ -148,9 +144,10 @@ class OverlayRenderer:
             self.resources.append("outside-namespace.yaml")
 
     def autoscaling(self) -> None:
-        existing = self.ctx.existing_hpas()
-        for name, scaling in sorted(self.ctx.autoscaling(self.env).items()):
-            kind = self.workload(name).kind if self.workload(name) else "Deployment"  # type: ignore[union-attr]
+        existing = self.resolved.existing_hpas
+        for name, scaling in sorted(self.settings.autoscaling.items()):
+            workload = self.resolved.workload(name)
+            kind = workload.kind if workload is not None else "Deployment"
             if name in existing:
                 hpa = existing[name]
                 ops: list[dict[str, Any]] = [
@@ -170,11 +167,11 @@ class OverlayRenderer:
                         )
                 self._patch_file(f"patches/hpa-{hpa.name}.yaml", ops, {"kind": "HorizontalPodAutoscaler", "name": hpa.name})
             else:
-                self._add(f"hpa-{name}.yaml", yamlio.dump(hpa_doc(self.ctx, name, kind, scaling), header=HEADER))
+                self._add(f"hpa-{name}.yaml", yamlio.dump(hpa_doc(name, kind, scaling), header=HEADER))
                 self.resources.append(f"hpa-{name}.yaml")
         # A replica count in git next to an HPA makes Flux reset the count on every reconcile.
-        for name in sorted(self.ctx.autoscaled(self.env)):
-            w = self.workload(name)
+        for name in sorted(self.settings.autoscaled):
+            w = self.resolved.workload(name)
             if w is not None and "replicas" in (w.obj.get("spec") or {}):
                 self._patch_file(
                     f"patches/{name}-replicas.yaml",
@@ -184,19 +181,9 @@ class OverlayRenderer:
                 )
 
     def resources_patch(self) -> None:
-        wanted = self.env.resources
-        if not wanted:
-            return
-        per = wanted.get("__per_workload__")
-        names = self.ctx.workload_names()
-        if per is not None:
-            for name in per:
-                if name not in names:
-                    raise self.ctx._unknown(self.env, "resources", name, names)
-        for w in self.ctx.workloads():
-            if w.name in self.ctx.removed(self.env):
-                continue
-            res = per.get(w.name) if per is not None else wanted
+        wanted = self.settings.resources
+        for w in self.resolved.workloads:
+            res = wanted.get(w.name)
             if not res:
                 continue
             conts = [{"name": c.get("name"), "resources": res} for c in containers(w.obj) if c.get("name")]
@@ -206,39 +193,15 @@ class OverlayRenderer:
             self._patch_file(f"patches/{w.name}-resources.yaml", doc, {"kind": w.kind, "name": w.name})
 
     def config(self) -> None:
-        for name, data in sorted(self.ctx.config_overrides(self.env).items()):
+        for name, data in sorted(self.settings.config.items()):
             doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": dict(sorted(data.items()))}
             self._patch_file(f"patches/configmap-{name}.yaml", doc, {"kind": "ConfigMap", "name": name})
 
     def ingress_hosts(self) -> None:
-        host = self.env.host
-        ingresses = [o for o in self.ctx.base_objects if o.kind == "Ingress"]
-        today = sorted(
-            {str(r.get("host")) for o in ingresses for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")}
-        )
-        if host is None:
-            if self.env.current or not today:
-                return
-            mapping = {h: f"{self.env.name}.{h.removeprefix('*.')}" for h in today}
-        elif isinstance(host, str):
-            if len(today) > 1:
-                index = self.ctx.answers.environments.index(self.env)
-                raise self._error(
-                    f"environments[{index}].host: today's ingresses use {len(today)} hosts ({', '.join(today)}); "
-                    "give a mapping {today's host: new host}"
-                )
-            if not today:
-                return
-            mapping = {today[0]: host}
-        else:
-            index = self.ctx.answers.environments.index(self.env)
-            for old in host:
-                if old not in today:
-                    raise self._error(
-                        f"environments[{index}].host.{old}: no ingress uses this host (found: {', '.join(today) or 'none'})"
-                    )
-            mapping = dict(host)
-        for ing in ingresses:
+        mapping = self.settings.hosts
+        if not mapping:
+            return
+        for ing in (o for o in self.resolved.base_objects if o.kind == "Ingress"):
             spec = ing.obj.get("spec") or {}
             ops: list[dict[str, Any]] = []
             for i, rule in enumerate(spec.get("rules") or []):
@@ -251,15 +214,10 @@ class OverlayRenderer:
             if ops:
                 self._patch_file(f"patches/ingress-{ing.name}.yaml", ops, {"kind": "Ingress", "name": ing.name})
 
-    def _error(self, message: str) -> Exception:
-        from wizard.core.errors import InputError
-
-        return InputError(f"answers: {message}")
-
     def node_ports(self) -> None:
         if self.env.current:
             return
-        for svc in self.ctx.base_objects:
+        for svc in self.resolved.base_objects:
             if svc.kind != "Service":
                 continue
             ports = (svc.obj.get("spec") or {}).get("ports") or []
@@ -282,23 +240,20 @@ class OverlayRenderer:
         The current environment's namespace transformer only fills in missing namespaces (so objects pinned
         to another namespace keep theirs); objects that hard-code today's namespace are moved explicitly.
         """
-        today = self.ctx.today_namespace
-        if not self.env.current or not today or today == self.env.namespace:
-            return
-        for obj in self.ctx.base_objects:
-            if obj.namespace == today:
-                self._patch_file(
-                    f"patches/namespace-{obj.kind.lower()}-{obj.name}.yaml",
-                    [{"op": "replace", "path": "/metadata/namespace", "value": self.env.namespace}],
-                    {"kind": obj.kind, "name": obj.name, "namespace": today},
-                )
+        today = self.resolved.today_namespace
+        for obj in self.settings.namespace_moves:
+            self._patch_file(
+                f"patches/namespace-{obj.kind.lower()}-{obj.name}.yaml",
+                [{"op": "replace", "path": "/metadata/namespace", "value": self.env.namespace}],
+                {"kind": obj.kind, "name": obj.name, "namespace": str(today)},
+            )
 
     def volumes(self) -> None:
         """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
         if self.env.current:
             return
-        kept_pvs = {o.name for o, _ in self.ctx.current_only if o.kind == "PersistentVolume"}
-        for pvc in self.ctx.base_objects:
+        kept_pvs = {o.name for o, _ in self.resolved.current_only if o.kind == "PersistentVolume"}
+        for pvc in self.resolved.base_objects:
             if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
                 self._patch_file(
                     f"patches/pvc-{pvc.name}-volume.yaml",
@@ -308,25 +263,16 @@ class OverlayRenderer:
                 )
 
     def services(self) -> None:
-        for name, choice in sorted(self.env.services.items()):
-            if choice == "own":
-                continue
-            w = self.workload(name)
-            if w is None:
-                continue  # an env-var service (DATABASE_URL): its value comes from the environment's secret
-            deletes = [{"apiVersion": w.obj.get("apiVersion"), "kind": w.kind, "metadata": {"name": w.name}, "$patch": "delete"}]
-            labels = ((w.obj.get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
-            for svc in self.ctx.base_objects:
-                selector = (svc.obj.get("spec") or {}).get("selector") or {}
-                if svc.kind == "Service" and selector and all(labels.get(k) == v for k, v in selector.items()):
-                    deletes.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": svc.name}, "$patch": "delete"})
-            for doc in deletes:
-                kind, obj_name = str(doc["kind"]), str(doc["metadata"]["name"])  # type: ignore[index]
+        """A shared or external backing service: its workload and Services leave this environment's build."""
+        for service in self.settings.services:
+            for kind, obj_name in service.removed:
+                obj = next(o for o in self.resolved.base_objects if o.kind == kind and o.name == obj_name)
+                doc = {"apiVersion": obj.obj.get("apiVersion"), "kind": kind, "metadata": {"name": obj_name}, "$patch": "delete"}
                 self._patch_file(
                     f"patches/remove-{kind.lower()}-{obj_name}.yaml",
                     doc,
                     {"kind": kind, "name": obj_name},
-                    note=f"{self.env.name} uses a {choice} {name} instead of its own instance.",
+                    note=f"{self.env.name} uses a {service.choice} {service.name} instead of its own instance.",
                 )
 
     # --- the kustomization -------------------------------------------------------------------------
@@ -335,7 +281,7 @@ class OverlayRenderer:
         doc: dict[str, Any] = {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization"}
         if not env.current:
             doc["namespace"] = env.namespace
-        self.resources.extend(self.ctx.sealed_files(env))
+        self.resources.extend(sealed_files(self.resolved, env.name))
         doc["resources"] = self.resources
         if env.current:
             # Only objects without a namespace get today's; objects pinned elsewhere keep theirs.
@@ -349,7 +295,8 @@ class OverlayRenderer:
                     }
                 ).rstrip("\n")
             ]
-        keep_selectors = env.current and _selectors_use_env_label(self.ctx)
+        in_selectors = self.resolved.selectors_use_env_label
+        keep_selectors = env.current and in_selectors
         doc["labels"] = (
             []
             if keep_selectors
@@ -359,7 +306,7 @@ class OverlayRenderer:
                     # commonLabels' app.kubernetes.io/part-of, say) would have its selector value rewritten.
                     "pairs": {ENV_LABEL: env.name},
                     # New objects may select on the label; running ones must not (selectors are immutable).
-                    "includeSelectors": (not env.current) and _selectors_use_env_label(self.ctx),
+                    "includeSelectors": (not env.current) and in_selectors,
                     # Today's pods are not restarted by the hand-over: their templates stay as they are.
                     "includeTemplates": not env.current,
                 }
@@ -368,45 +315,17 @@ class OverlayRenderer:
         if not doc["labels"]:
             # Today's selectors already carry the label: the current environment keeps them exactly.
             del doc["labels"]
-        replicas = self.ctx.replicas(env)
-        if replicas:
-            doc["replicas"] = [{"name": k, "count": v} for k, v in replicas.items()]
-        images = self._images()
-        if images:
-            doc["images"] = images
+        if self.settings.replicas:
+            doc["replicas"] = [{"name": k, "count": v} for k, v in self.settings.replicas.items()]
+        if self.settings.images:
+            doc["images"] = [{"name": n, "newTag": t} for n, t in self.settings.images]
         if self.patches:
             doc["patches"] = self.patches
         return doc
 
-    def _images(self) -> list[dict[str, str]]:
-        tag = self.env.image_tag
-        if tag is None:
-            return []
-        own = self.ctx.own_images()
-        if isinstance(tag, str):
-            return [{"name": n, "newTag": tag} for n in own]
-        known = {image_name(i) for i in self.ctx.images()}
-        index = self.ctx.answers.environments.index(self.env)
-        for name in tag:
-            if name not in known:
-                raise self._error(
-                    f"environments[{index}].image_tag.{name}: no container uses this image (found: {', '.join(sorted(known))})"
-                )
-        return [{"name": n, "newTag": t} for n, t in sorted(tag.items())]
-
-    def new_app_ingress(self) -> None:
-        if self.ctx.answers.new_app is None:
-            return
-        from wizard.core.render.newapp import ingress_doc
-
-        doc = ingress_doc(self.ctx.answers, self.env)
-        if doc is not None:
-            self._add("ingress.yaml", yamlio.dump(doc, header=HEADER))
-            self.resources.append("ingress.yaml")
-
     def render(self) -> dict[str, str]:
         self.namespace()
-        self.new_app_ingress()
+        self.added()
         self.current_only()
         self.services()
         self.autoscaling()
@@ -424,9 +343,9 @@ class OverlayRenderer:
         return self.files
 
 
-def render_overlay(ctx: Context, env: Environment, current_only_text: str) -> dict[str, str]:
+def render_overlay(resolved: Resolved, settings: EnvironmentSettings, current_only_text: str) -> dict[str, str]:
     """The files of one environment's overlay."""
-    return OverlayRenderer(ctx, env, current_only_text).render()
+    return OverlayRenderer(resolved, settings, current_only_text).render()
 
 
-__all__ = ["render_overlay", "namespace_doc", "creates_namespace", "hpa_doc", "SCALABLE", "WORKLOADS"]
+__all__ = ["render_overlay", "namespace_doc", "creates_namespace", "hpa_doc", "sealed_files", "SCALABLE", "WORKLOADS"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wizard.core.resolve.context import Context
+from wizard.core.resolve.model import Resolved
 from wizard.core.secrets.commands import kubeseal_script, sops_config, sops_script
 from wizard.core.secrets.sealing import Scope
 
@@ -37,12 +37,12 @@ def _mac_only_encrypted(config: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def secret_map(ctx: Context) -> dict[str, list[str]]:
+def secret_map(ctx: Resolved) -> dict[str, list[str]]:
     """Secret name -> key names, for the Secrets whose keys are known."""
-    return {need.name: list(need.keys) for need in ctx.secret_needs() if need.keys}
+    return {need.name: list(need.keys) for need in ctx.secret_needs if need.keys}
 
 
-def render_secret_scripts(ctx: Context) -> dict[str, str]:
+def render_secret_scripts(ctx: Resolved) -> dict[str, str]:
     """`overlays/<env>/seal-secrets.sh` per environment, and `.sops.yaml` for SOPS."""
     provider = ctx.answers.secrets.provider
     secrets = secret_map(ctx)

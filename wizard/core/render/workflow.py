@@ -8,10 +8,10 @@ from wizard import __version__
 from wizard.core import yamlio
 from wizard.core.answers.helm import split_path
 from wizard.core.layout import HEADER, WORKFLOW_DIR
-from wizard.core.resolve.context import Context
+from wizard.core.resolve.model import Resolved
 
 
-def _validate(ctx: Context) -> dict[str, Any]:
+def _validate(ctx: Resolved) -> dict[str, Any]:
     out = ctx.layout.output
     steps: list[dict[str, Any]] = [{"uses": "actions/checkout@v4"}]
     for env in ctx.answers.environments:
@@ -30,7 +30,7 @@ def _validate(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _copy_tags(ctx: Context) -> str:
+def _copy_tags(ctx: Resolved) -> str:
     """Shell lines that copy the image tags of environment $from into $TARGET's overlay."""
     if ctx.helm is None:
         return (
@@ -54,7 +54,7 @@ def _copy_tags(ctx: Context) -> str:
     )
 
 
-def _promote(ctx: Context) -> dict[str, Any]:
+def _promote(ctx: Resolved) -> dict[str, Any]:
     envs = [e.name for e in ctx.answers.environments]
     targets = envs[1:]
     previous = {envs[i + 1]: envs[i] for i in range(len(envs) - 1)}
@@ -113,7 +113,7 @@ def _promote(ctx: Context) -> dict[str, Any]:
     }
 
 
-def render_workflows(ctx: Context) -> dict[str, str]:
+def render_workflows(ctx: Resolved) -> dict[str, str]:
     """Workflow files when `ci: github-actions` (promotion needs at least two environments)."""
     if ctx.answers.ci != "github-actions":
         return {}

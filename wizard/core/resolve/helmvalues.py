@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.core.answers.helm import MAPPED_KEYS, join_path, split_path
-from wizard.core.answers.parse import Answers, Autoscaling, Environment
+from wizard.core.answers.parse import Answers, Autoscaling, Environment, Resources
 from wizard.core.errors import InputError
 from wizard.core.scan.chart import ChartInventory, deep_merge
 
@@ -160,7 +160,7 @@ class _Resolver:
 
         for key in ("replicas", "resources", "autoscaling", "image_tag", "host"):
             raw = getattr(env, key)
-            if isinstance(raw, dict) and key != "resources" or (key == "resources" and raw and "__per_workload__" in raw):
+            if isinstance(raw, dict):  # {workload: ...} (one `resources` for all is a Resources, not a dict)
                 raise self.fail(
                     f"{where}.{key}",
                     f"a Helm app takes one {key} per environment (not one per workload); set other chart values under "
@@ -179,8 +179,8 @@ class _Resolver:
         autoscaled = self._autoscaled(values, paths)
         if env.replicas is not None and not autoscaled:
             self._set(values, need("replicas"), env.replicas)
-        if env.resources:
-            self._set(values, need("resources"), copy.deepcopy(env.resources))
+        if isinstance(env.resources, Resources) and env.resources.as_dict():
+            self._set(values, need("resources"), env.resources.as_dict())
         if env.image_tag is not None:
             self._set(values, need("image_tag"), env.image_tag)
         host = env.host if isinstance(env.host, str) else None

@@ -92,6 +92,10 @@ class Inventory:
     adopted: Adopted | None = None
     chart: ChartInventory | None = None
     """A Helm app's chart and today's values files (set once the answers name the chart)."""
+    generated: bool = False
+    """True for a new app: the objects are the ones its first deployment creates, not today's manifests."""
+    env_objects: dict[str, tuple[ManifestObject, ...]] = field(default_factory=dict)
+    """Objects that exist in one environment only, by environment (a new app's Ingress for its host)."""
 
     # The derived facts below are asked for once per object (render, findings), so they are cached:
     # recomputing them made a 1,000-document scan quadratic. The cache key is the list of files and
@@ -150,8 +154,13 @@ class Inventory:
     def workloads(self) -> list[ManifestObject]:
         return [o for o in self.objects if o.kind in WORKLOADS]
 
-    def secrets_in_source(self) -> list[ManifestObject]:
+    def secret_objects(self) -> list[ManifestObject]:
+        """Every Secret of the app (today's, or the one a new app's keys go into)."""
         return [o for o in self.objects if o.kind == "Secret"]
+
+    def secrets_in_source(self) -> list[ManifestObject]:
+        """Secrets written in today's manifests (plaintext in git): none for a new app."""
+        return [] if self.generated else self.secret_objects()
 
     def stays_current_only(self, obj: ManifestObject, home: str | None) -> str | None:
         """Why an object must exist in the current environment only (None when it goes to the base).

@@ -1,13 +1,20 @@
-"""The base of a new app (no manifests yet): a Deployment, a Service and a ConfigMap."""
+"""The inventory of a new app (no manifests yet): the objects its first deployment creates.
+
+A Deployment, its Service, a ConfigMap for its config keys, the Secret its secret keys go into (key
+names only: the Secret itself is never written, its keys feed the sealing steps), and an Ingress per
+environment that has a host. From here on a new app is an inventory like a scanned one: resolve,
+render and the plan treat both alike.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import Answers, Environment
 from wizard.core.layout import HEADER
-from wizard.core.render.base import KUSTOMIZE_API
+from wizard.core.scan.manifests import Inventory, ManifestObject, SourceFile
 
 
 def _deployment(answers: Answers) -> dict[str, Any]:
@@ -48,28 +55,43 @@ def _deployment(answers: Answers) -> dict[str, Any]:
     }
 
 
-def render_new_app(answers: Answers, base_dir: str) -> dict[str, str]:
-    """Base files for an app that has no manifests yet."""
+def _file(path: str, doc: dict[str, Any]) -> SourceFile:
+    text = yamlio.dump(doc, header=HEADER)
+    return SourceFile(path=path, text=text, segments=[text], objects=[ManifestObject(path, 0, doc)])
+
+
+def new_app_inventory(repo: Path, answers: Answers) -> Inventory:
+    """The objects a new app will create, as an inventory (`generated`: not today's manifests)."""
     na = answers.new_app
     assert na is not None
     app = answers.app
-    files = {f"{base_dir}/deployment.yaml": yamlio.dump(_deployment(answers), header=HEADER)}
+    inv = Inventory(repo=repo, source=None, generated=True)
+    inv.files.append(_file("deployment.yaml", _deployment(answers)))
     service = {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {"name": app, "labels": {"app": app}},
         "spec": {"selector": {"app": app}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
     }
-    files[f"{base_dir}/service.yaml"] = yamlio.dump(service, header=HEADER)
-    resources = ["deployment.yaml", "service.yaml"]
+    inv.files.append(_file("service.yaml", service))
     if na.config:
         cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{app}-config"}, "data": dict(na.config)}
-        files[f"{base_dir}/configmap.yaml"] = yamlio.dump(cm, header=HEADER)
-        resources.append("configmap.yaml")
-    files[f"{base_dir}/kustomization.yaml"] = yamlio.dump(
-        {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization", "resources": sorted(resources)}, header=HEADER
-    )
-    return files
+        inv.files.append(_file("configmap.yaml", cm))
+    if na.secrets:
+        # Key names only: the values are sealed per environment and never pass through here.
+        secret = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": f"{app}-secrets"},
+            "type": "Opaque",
+            "stringData": dict.fromkeys(na.secrets, ""),
+        }
+        inv.files.append(_file("secret.yaml", secret))
+    for env in answers.environments:
+        doc = ingress_doc(answers, env)
+        if doc is not None:
+            inv.env_objects[env.name] = (ManifestObject("ingress.yaml", 0, doc),)
+    return inv
 
 
 def ingress_doc(answers: Answers, env: Environment) -> dict[str, Any] | None:

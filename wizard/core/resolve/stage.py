@@ -1,0 +1,56 @@
+"""resolve(inventory, answers) -> Resolved: the one place where answers meet the app's objects."""
+
+from __future__ import annotations
+
+from wizard.core.answers.parse import Answers
+from wizard.core.errors import InputError
+from wizard.core.layout import Layout
+from wizard.core.resolve.app import app_facts, today_namespace
+from wizard.core.resolve.environment import neutral_settings, resolve_environment
+from wizard.core.resolve.helmvalues import resolve_helm
+from wizard.core.resolve.model import Resolved
+from wizard.core.scan.manifests import Inventory
+
+
+def resolve(inventory: Inventory, answers: Answers) -> Resolved:
+    """Every answer, per environment, as settings on concrete objects; raises InputError (with the key path).
+
+    Pure: it reads the inventory (today's objects, or the ones a new app creates) and the answers, and
+    nothing else. Every "no such workload / host / ConfigMap / image / service" error is raised here,
+    before anything renders.
+    """
+    today = today_namespace(inventory, answers)
+    facts = app_facts(inventory, today)
+    helm = None
+    if answers.helm is not None:
+        # A chart's answers reach it through value paths (resolve/helmvalues.py), not through objects.
+        if inventory.chart is None:
+            raise InputError("helm: the chart was not scanned")  # scan_app scans it for helm answers
+        helm = resolve_helm(inventory.chart, answers)
+        environments = tuple(neutral_settings(answers, i) for i in range(len(answers.environments)))
+    else:
+        environments = tuple(
+            resolve_environment(facts, inventory, answers, i, today) for i in range(len(answers.environments))
+        )
+    return Resolved(
+        repo=inventory.repo,
+        inventory=inventory,
+        answers=answers,
+        layout=Layout(answers.output),
+        base_objects=facts.base_objects,
+        current_only=facts.current_only,
+        workloads=facts.workloads,
+        scalable=facts.scalable,
+        existing_hpas=facts.existing_hpas,
+        images=facts.images,
+        own_images=facts.own_images,
+        configmaps=facts.configmaps,
+        secret_needs=facts.secret_needs,
+        key_users=facts.key_users,
+        hosts=facts.hosts,
+        selectors_use_env_label=facts.selectors_use_env_label,
+        environments=environments,
+        first_deployment=inventory.generated,
+        helm=helm,
+        today_namespace=today,
+    )
