@@ -14,6 +14,7 @@ from typing import Any
 
 from wizard.core.kinds import containers, image_tag, secret_keys
 from wizard.core.model import Finding, Level
+from wizard.core.plan.differences import fill_instruction, shared_address
 from wizard.core.resolve.app import ENV_LABEL, built_image
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
 from wizard.core.scan.manifests import ManifestObject
@@ -510,19 +511,33 @@ def host_defaulted(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding
 
 
 def external_services(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
-    """A backing service that is shared or external is removed from the environment's overlay."""
+    """A shared or external backing service: what leaves the build (only that), and where its address goes.
+
+    A warning while an address key still names the instance that left the build (the app would look for a
+    service that is not there); information once every key is filled or comes from a sealed Secret.
+    """
     env = settings.env
-    return [
-        Finding(
-            Level.INFO,
-            "external-service",
-            f"{env.name} uses a {choice} {name}: its own instance is removed from the overlay; put the "
-            "connection details in the environment's sealed Secret.",
-            environment=env.name,
+    found: list[Finding] = []
+    for service in settings.services:
+        removed = ", ".join(f"{kind}/{name}" for kind, name in service.removed)
+        where = fill_instruction(ctx, settings, service)
+        address = shared_address(ctx, service)
+        unfilled = [
+            k for k in service.address_keys if k.key not in service.filled and not k.where.startswith("Secret/")
+        ]
+        article = "an" if service.choice[0] in "aeiou" else "a"
+        text = f"{env.name} uses {article} {service.choice} {service.name}: " + (
+            f"{removed} leave its build" if removed else "nothing leaves its build"
         )
-        for name, choice in sorted(env.services.items())
-        if choice != "own"
-    ]
+        text += f" (the shared instance is {address})" if address else ""
+        text += (
+            "; its address goes to " + "; ".join(where) + "."
+            if where
+            else f"; the app reads no address key naming {service.name}: give {env.name} the address by hand."
+        )
+        level = Level.WARNING if unfilled or not where else Level.INFO
+        found.append(Finding(level, "external-service", text, environment=env.name))
+    return found
 
 
 def config_shadowed(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:

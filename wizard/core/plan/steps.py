@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from wizard.core.kinds import SCALABLE
 from wizard.core.model import Finding, Phase, Plan, Step
+from wizard.core.plan.differences import current_changes, fill_instruction, pod_template_changes, shared_address
 from wizard.core.render.flux import kustomization_name
 from wizard.core.render.secretfiles import secret_map
-from wizard.core.resolve.model import Resolved
+from wizard.core.resolve.model import Resolved, ServiceChoice
 from wizard.core.secrets.commands import existing_secret_commands
 from wizard.core.secrets.sealing import Scope
 
@@ -30,10 +31,22 @@ def _prepare(ctx: Resolved) -> Phase:
     ]
     if ctx.answers.current is not None:
         cur = ctx.answers.current
+        changes = current_changes(ctx, ctx.settings(cur))
+        if changes:
+            template = pod_template_changes(ctx, ctx.settings(cur))
+            detail = (
+                "Besides the environment labels on object metadata, the differences should be exactly what the answers "
+                f"ask for {cur.name}: {'; '.join(changes)}. No selector changes"
+                + ("." if template else ", no pod template or image changes.")
+            )
+        else:
+            detail = (
+                "The only differences should be the environment labels on object metadata: no selector, pod template, "
+                "image or replica count changes."
+            )
         steps.append(Step(
             f"Compare {cur.name}'s build with what runs today",
-            "The only differences should be the environment labels on object metadata: no selector, pod template, "
-            "image or replica count changes.",
+            detail,
             (f"kubectl diff -k {lay.overlay(cur.name)}",),
         ))
     steps.append(Step(
@@ -104,6 +117,21 @@ def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool) -
     )
 
 
+def _service_step(ctx: Resolved, index: int, service: ServiceChoice) -> Step:
+    """A shared or external backing service: what leaves the build, and where its address must go."""
+    settings = ctx.environments[index]
+    removed = ", ".join(f"{kind}/{name}" for kind, name in service.removed)
+    where = fill_instruction(ctx, settings, service)
+    address = shared_address(ctx, service)
+    detail = (
+        (f"{removed} leave {settings.name}'s build. " if removed else "Nothing leaves the build. ")
+        + (f"The shared instance is {address}. " if address else "")
+        + ("Its address goes to: " + "; ".join(where) + "." if where else
+           f"The app reads no address key that names {service.name}: give {settings.name} the address by hand.")
+    )
+    return Step(f"Point {settings.name} at the {service.choice} {service.name}", detail)
+
+
 def _new_env(ctx: Resolved, index: int) -> Phase:
     env = ctx.answers.environments[index]
     lay = ctx.layout
@@ -112,6 +140,8 @@ def _new_env(ctx: Resolved, index: int) -> Phase:
     secrets = _secrets_step(ctx, env.name, env.namespace, current=False)
     if secrets:
         steps.append(secrets)
+    for service in ctx.settings(env).services:
+        steps.append(_service_step(ctx, index, service))
     applies = [f"kubectl apply -f {lay.flux}/source.yaml"] if index == 0 else []
     applies.append(f"kubectl apply -f {lay.flux_kustomization(env.name)}")
     steps.append(Step(
@@ -136,6 +166,8 @@ def _migrate_current(ctx: Resolved) -> Phase:
     assert cur is not None
     lay = ctx.layout
     name = kustomization_name(ctx, cur.name)
+    changes = current_changes(ctx, ctx.settings(cur))
+    template = pod_template_changes(ctx, ctx.settings(cur))
     steps: list[Step] = []
     secrets = _secrets_step(ctx, cur.name, cur.namespace, current=True)
     if secrets:
@@ -166,13 +198,15 @@ def _migrate_current(ctx: Resolved) -> Phase:
     workloads = [w for w in ctx.workloads if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
     steps.append(Step(
         f"Preview the take-over of {cur.name}",
-        "Flux server-side applies the same objects: expect label additions on metadata only.",
+        "Flux server-side applies the same objects: expect label additions on metadata only"
+        + (f", and what the answers change: {'; '.join(changes)}." if changes else "."),
         (f"flux diff kustomization {name} --path ./{lay.overlay(cur.name)}",),
     ))
     steps.append(Step(
         f"Deploy {cur.name} through Flux",
         f"The Kustomization adopts today's objects in place: same names, namespace {cur.namespace}, selectors and pod "
-        "templates, so no pod restarts.",
+        + ("templates, so no pod restarts." if not template else
+           f"templates, except where the answers change a pod template ({'; '.join(template)}): those pods restart."),
         (*([f"kubectl apply -f {lay.flux}/source.yaml"] if ctx.answers.environments[0] is cur else []),
          f"kubectl apply -f {lay.flux_kustomization(cur.name)}", f"flux reconcile kustomization {name} --with-source",
          *(f"kubectl -n {cur.namespace} rollout status {w.kind.lower()}/{w.name}" for w in workloads)),
