@@ -1,7 +1,8 @@
-"""Write screenshots/{interview,plan,preview,done}.svg from the app itself (`run_test` + `save_screenshot`).
+"""Write screenshots/{interview,plan,preview,done,helm}.svg from the app itself (`run_test` + `save_screenshot`).
 
 Usage: python scripts/screenshots.py [--size 100x32]. The repository shown is tests/fixtures/plain-folder,
-copied to a temporary folder named `shop` with a git remote, so the pictures are the same on every machine.
+copied to a temporary folder named `shop` with a git remote, so the pictures are the same on every machine;
+helm.svg is the interview on tests/fixtures/helm/create/repo (a chart repository, copied as `web`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,28 @@ async def shoot(app: WizardApp, out: Path, size: tuple[int, int]) -> list[Path]:
     return written
 
 
+def chart_repo(root: Path) -> Path:
+    """The `helm create` fixture (tests/fixtures/helm/create/repo) as a git repository named web."""
+    repo = root / "web"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "helm" / "create" / "repo", repo)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "remote", "add", "origin", "https://github.com/acme/web.git"], check=True)
+    return repo
+
+
+async def shoot_helm(app: WizardApp, out: Path, size: tuple[int, int]) -> list[Path]:
+    """The interview on a chart repository, at the question that confirms the chart value mapping."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for _ in range(10):
+            ask = app.interview.current()
+            if ask is not None and ask.id == "helm_paths":
+                return [Path(app.save_screenshot(filename="helm.svg", path=str(out)))]
+            await pilot.press("enter")
+            await settle(pilot)
+    raise SystemExit("the Helm interview did not reach the value mapping question")
+
+
 def main() -> int:
     """Take the four screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -85,7 +108,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="k8s-wizard-shots-") as tmp:
         os.environ[STATE_DIR_ENV] = str(Path(tmp) / "state")
         app = make_app(fixture_repo(Path(tmp)))
-        for path in asyncio.run(shoot(app, args.out, (width, height))):
+        written = asyncio.run(shoot(app, args.out, (width, height)))
+        written += asyncio.run(shoot_helm(make_app(chart_repo(Path(tmp))), args.out, (width, height)))
+        for path in written:
             print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
 

@@ -26,6 +26,7 @@ DESIGN_IDS = {
     "requests", "limits", "autoscaling", "config", "image_tag", "host", "hosts", "services", "output",
     "secrets_provider", "sealed_controller_name", "sealed_controller_namespace", "sealed_cert", "flux_url",
     "flux_branch", "ci", "new_app_image", "new_app_port", "new_app_secrets",
+    "helm_chart", "helm_chart_path", "helm_release", "helm_values", "helm_paths",  # issue 13: a chart repository
 }
 
 

@@ -26,6 +26,7 @@ from wizard.core.plan.helmsteps import build_helm_plan
 from wizard.core.plan.steps import build_plan
 from wizard.core.render.files import render
 from wizard.core.resolve import resolve as resolve_app
+from wizard.core.resolve.chartfacts import chart_facts
 from wizard.core.scan.app import scan_app, scanned_for
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, scan
@@ -212,7 +213,22 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
         "has_kustomization": inventory.adopted is not None,
         "app": _app_name(repo, inventory),
         "skipped": [p for p, _ in inventory.skipped],
+        **_chart(repo, source),
     }
+
+
+def _chart(repo: Path, source: str | None) -> dict[str, Any]:
+    """A Helm chart in a repository without plain manifests: the chart fact, and its replica count and host."""
+    chart = chart_facts(repo) if source is None else None
+    if chart is None:
+        return {"chart": None}
+    out: dict[str, Any] = {"chart": chart}
+    if chart["replicas"] is not None:  # today's count, so the environment that runs today keeps it
+        out["workloads"] = [{"kind": "Deployment", "name": chart["name"], "replicas": chart["replicas"], "images": [],
+                             "autoscaled": False}]
+    if chart["host"]:
+        out["hosts"] = [chart["host"]]
+    return out
 
 
 def _app_name(repo: Path, inventory: Inventory) -> str:

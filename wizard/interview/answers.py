@@ -21,6 +21,10 @@ ANSWER_KEYS = frozenset(
         "new_app.readiness",
         "new_app.config",
         "new_app.secrets",
+        "helm.chart",
+        "helm.release",
+        "helm.values",
+        "helm.paths",
         "environments[*].name",
         "environments[*].current",
         "environments[*].namespace",
@@ -43,7 +47,7 @@ ANSWER_KEYS = frozenset(
 )
 """Every answers-file path a question may fill (`wizard.core.answers.parse` reads them)."""
 
-TOP_ORDER = ("version", "app", "source", "output", "new_app", "environments", "secrets", "flux", "ci")
+TOP_ORDER = ("version", "app", "source", "output", "new_app", "helm", "environments", "secrets", "flux", "ci")
 ENV_ORDER = ("name", "namespace", "current")
 
 

@@ -25,6 +25,7 @@ FACT_DEFAULTS: dict[str, Any] = {
     "git": {"url": None, "branch": None},
     "has_kustomization": False,
     "app": None,
+    "chart": None,
 }
 """The keys the scan provides, with the value that means "nothing found"."""
 

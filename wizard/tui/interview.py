@@ -185,6 +185,11 @@ class InterviewScreen(Screen[None]):
             if workloads:
                 lines.append(f"workloads: {', '.join(workloads)}")
             lines.append(f"namespace: {f.get('namespace') or 'none set'}")
+        elif f.get("chart"):
+            chart = f["chart"]
+            lines.append(f"Helm chart {chart.get('name')} {chart.get('version')} in {chart.get('chart')}")
+            if chart.get("values_files"):
+                lines.append(f"values: {', '.join(chart['values_files'])}")
         else:
             lines.append("no manifests found")
         git = f.get("git") or {}

@@ -59,6 +59,15 @@ def get_path(tree: Any, parts: list[str | int]) -> Any:
     return node
 
 
+def ingress_enabled(values: dict[str, Any], parts: list[str | int]) -> bool:
+    """False when the block holding a host says `enabled: false` (the chart renders no ingress then)."""
+    for end in range(len(parts) - 1, 0, -1):
+        block = get_path(values, parts[:end])
+        if isinstance(block, dict) and "enabled" in block:
+            return bool(block["enabled"])
+    return True
+
+
 def _fits(key: str, value: Any) -> bool:
     if key == "replicas":
         return isinstance(value, int) and not isinstance(value, bool)
@@ -200,12 +209,7 @@ class _Resolver:
         return HelmEnvironment(release=release[:53].rstrip("-."), values=values, autoscaled=autoscaled, mapped=mapped)
 
     def _ingress_enabled(self, parts: list[str | int]) -> bool:
-        """False when the block holding the host says `enabled: false` (the chart renders no ingress then)."""
-        for end in range(len(parts) - 1, 0, -1):
-            block = get_path(self.known, parts[:end])
-            if isinstance(block, dict) and "enabled" in block:
-                return bool(block["enabled"])
-        return True
+        return ingress_enabled(self.known, parts)
 
     def _autoscaled(self, values: dict[str, Any], paths: dict[str, str]) -> bool:
         """Whether the environment's final values switch the chart's autoscaling on."""
