@@ -21,43 +21,8 @@ from wizard.core.answers.parse import Resources, parse_answers
 
 CASES = {c.id: c for c in ALL_CASES}
 
-# The design document's example: a new service with config keys and three secret keys; staging with two
-# replicas, debug logging, small resources, a release candidate and its own host; production autoscaled
-# 5-20 at 70% CPU, bigger resources, a v-tag and its host.
-DESIGN_EXAMPLE: dict[str, Any] = {
-    "version": 1,
-    "app": "my-service",
-    "new_app": {
-        "image": "ghcr.io/acme/my-service:1.0.0",
-        "port": 3000,
-        "liveness": "/health",
-        "readiness": "/ready",
-        "config": {"APP_NAME": "my-service", "LOG_LEVEL": "info"},
-        "secrets": ["DATABASE_URL", "API_KEY", "JWT_SECRET"],
-    },
-    "environments": [
-        {
-            "name": "staging",
-            "namespace": "my-service-staging",
-            "replicas": 2,
-            "config": {"LOG_LEVEL": "debug"},
-            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "200m", "memory": "256Mi"}},
-            "image_tag": "1.1.0-rc.2",
-            "host": "staging.my-service.example.com",
-        },
-        {
-            "name": "production",
-            "namespace": "my-service",
-            "autoscaling": {"min": 5, "max": 20, "cpu": 70},
-            "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "500m", "memory": "1Gi"}},
-            "image_tag": "v1.1.0",
-            "host": "my-service.example.com",
-        },
-    ],
-    "secrets": {"provider": "sealed-secrets"},
-    "flux": {"url": "https://github.com/acme/my-service.git", "branch": "main"},
-    "ci": "github-actions",
-}
+# The design document's example (tests/fixtures/design-example): a new app, two environments that differ.
+DESIGN_EXAMPLE: dict[str, Any] = yaml.safe_load((FIXTURES / "design-example" / "answers.yaml").read_text(encoding="utf-8"))
 
 EXPECTED = {
     "staging": {
@@ -116,7 +81,7 @@ def _assert_refused(result: RunResult, repo: Path, key_path: str) -> None:
     assert result.code == 2, result.describe()
     assert key_path in result.err, result.describe()
     assert "Traceback" not in result.text
-    assert not any(repo.iterdir()), f"something was written: {sorted(p.name for p in repo.iterdir())}"
+    assert not repo.exists() or not any(repo.iterdir()), f"something was written: {sorted(p.name for p in repo.iterdir())}"
 
 
 def test_design_example_builds_exactly_the_answers_per_environment(tmp_path: Path) -> None:
@@ -351,3 +316,29 @@ def test_per_workload_resources_for_a_workload_called_limits_reach_its_container
     _assert_ok(apply(repo, answers_file))
     container = _objects(repo, "staging")[("Deployment", "limits")]["spec"]["template"]["spec"]["containers"][0]
     assert container["resources"]["requests"]["cpu"] == "300m"
+
+
+def test_a_per_workload_answer_for_a_workload_the_environment_does_not_run_is_refused(tmp_path: Path) -> None:
+    def edit(a: dict[str, Any]) -> None:
+        a["environments"][0]["services"] = {"postgres": "external"}
+        a["environments"][0]["replicas"] = {"postgres": 2, "shop-web": 1}
+
+    repo, answers_file = _scanned(tmp_path, "plain-folder", edit)
+    _assert_refused(apply(repo, answers_file), repo / "k8s", "environments[0].replicas.postgres")
+
+
+@pytest.mark.skipif(not (REAL_FIXTURES / "podinfo-kustomize").is_dir(), reason="real fixtures not present")
+def test_a_removed_workload_takes_its_hpa_along_on_a_real_repo(tmp_path: Path) -> None:
+    def edit(a: dict[str, Any]) -> None:
+        a["environments"][0]["services"] = {"podinfo": "shared"}
+
+    repo, answers_file = _scanned(tmp_path, "real-podinfo-kustomize", edit)
+    _assert_ok(apply(repo, answers_file))
+    staging, production = _objects(repo, "staging"), _objects(repo, "production")
+    for kind in ("Deployment", "Service", "HorizontalPodAutoscaler"):
+        assert (kind, "podinfo") not in staging, kind
+        assert (kind, "podinfo") in production, kind
+    plan = (repo / "MIGRATION.md").read_text(encoding="utf-8")
+    finding = next(line for line in plan.splitlines() if "**external-service**" in line)
+    assert "Deployment/podinfo, Service/podinfo, HorizontalPodAutoscaler/podinfo leave its build" in finding
+    assert "podinfo.podinfo-kustomize.svc.cluster.local" in finding  # production's instance, in its namespace

@@ -10,7 +10,7 @@ from typing import Any
 
 from wizard.core.answers.parse import Answers, Autoscaling, Environment, Resources
 from wizard.core.errors import InputError
-from wizard.core.kinds import BACKING_ENV, containers, image_name
+from wizard.core.kinds import BACKING_ENV, WORKLOADS, containers, image_name
 from wizard.core.resolve.app import AppFacts, today_replicas
 from wizard.core.resolve.model import AddressKey, EnvironmentSettings, ReplicaChange, ServiceChoice
 from wizard.core.scan.manifests import Inventory, ManifestObject
@@ -206,6 +206,31 @@ def address_names(facts: AppFacts, inventory: Inventory) -> dict[str, tuple[Addr
     return {k: tuple(v) for k, v in sorted(found.items())}
 
 
+def _companions(facts: AppFacts, workload: ManifestObject, labels: dict[str, Any]) -> list[tuple[str, str]]:
+    """Objects that only make sense with the workload: its HPA and the PodDisruptionBudgets selecting its pods."""
+    found: list[tuple[str, str]] = []
+    hpa = facts.existing_hpas.get(workload.name)
+    if hpa is not None:
+        found.append((hpa.kind, hpa.name))
+    for pdb in facts.base_objects:
+        selector = ((pdb.obj.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        if pdb.kind == "PodDisruptionBudget" and selector and all(labels.get(k) == v for k, v in selector.items()):
+            found.append((pdb.kind, pdb.name))
+    return found
+
+
+def _not_removed(answer: Any, removed: frozenset[str], index: int, key: str, services: tuple[ServiceChoice, ...]) -> None:
+    """A per-workload answer for a workload the environment does not run contradicts `services`: refuse it."""
+    if not isinstance(answer, dict):
+        return
+    for name in sorted(set(answer) & removed):
+        choice = next(s.choice for s in services if s.name == name)
+        raise _fail(
+            index, f"{key}.{name}", f"this environment uses a {choice} {name} (services.{name}), so it runs no {name} "
+            "of its own to set this for"
+        )
+
+
 def _services(
     facts: AppFacts, inventory: Inventory, env: Environment, index: int, config: dict[str, dict[str, str]]
 ) -> tuple[ServiceChoice, ...]:
@@ -230,6 +255,7 @@ def _services(
                 if svc.kind == "Service" and selector and all(labels.get(k) == v for k, v in selector.items()):
                     removed.append(("Service", svc.name))
             keys = _address_keys_of_workload(facts, set(removed))
+            removed += _companions(facts, w, labels)
         else:
             removed, keys = [], addresses[name]
         filled = tuple(
@@ -246,9 +272,11 @@ def resolve_environment(
     env = answers.environments[index]
     config = _config(facts, env, index)
     services = _services(facts, inventory, env, index, config)
-    removed = frozenset(name for s in services for kind, name in s.removed if kind != "Service")
+    removed = frozenset(name for s in services for kind, name in s.removed if kind in WORKLOADS)
+    for key in ("replicas", "autoscaling", "resources"):
+        _not_removed(getattr(env, key), removed, index, key, services)
     autoscaling = _autoscaling(facts, env, index, removed)
-    autoscaled = frozenset(facts.existing_hpas) | frozenset(autoscaling)
+    autoscaled = (frozenset(facts.existing_hpas) | frozenset(autoscaling)) - removed
     replicas, changes, left = _replicas(facts, env, index, autoscaled, removed)
     hosts, defaulted = _hosts(facts, env, index, inventory.generated)
     moves: tuple[ManifestObject, ...] = ()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.answers.parse import Answers, Autoscaling, Environment
+from wizard.core.kinds import WORKLOADS
 from wizard.core.layout import Layout
 from wizard.core.resolve.helmvalues import HelmResolution
 from wizard.core.scan.manifests import Inventory, ManifestObject
@@ -58,7 +59,8 @@ class ServiceChoice:
     choice: str
     """`shared` or `external`."""
     removed: tuple[tuple[str, str], ...] = ()
-    """(kind, name) of the objects that leave this environment's build: the workload and its Services."""
+    """(kind, name) of the objects that leave this environment's build: the workload, its Services, its HPA and
+    PodDisruptionBudgets."""
     address_keys: tuple[AddressKey, ...] = ()
     """Where the app reads the service's address: each must be filled with the shared/external address."""
     filled: tuple[str, ...] = ()
@@ -105,7 +107,7 @@ class EnvironmentSettings:
     @property
     def removed(self) -> frozenset[str]:
         """Names of the workloads this environment does not run."""
-        return frozenset(name for s in self.services for kind, name in s.removed if kind != "Service")
+        return frozenset(name for s in self.services for kind, name in s.removed if kind in WORKLOADS)
 
     def removes(self, kind: str, name: str) -> bool:
         """True when the object leaves this environment's build."""
