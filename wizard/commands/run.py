@@ -94,10 +94,10 @@ def plan(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     render = {"markdown": to_markdown, "tree": to_tree, "json": to_json}[args.format]
     text = render(outcome.plan)
     if args.output:
-        target = Path(args.output)
-        rel = target.resolve().relative_to(repo) if target.is_absolute() or target.resolve().is_relative_to(repo) else None
-        if rel is None:
-            raise InputError(f"--output: {args.output} is outside the repository")
+        resolved = Path(args.output).resolve()
+        if not resolved.is_relative_to(repo) or resolved == repo:
+            raise InputError(f"--output: {args.output} is outside the repository ({repo}): give a file inside it")
+        rel = resolved.relative_to(repo)
         old = (repo / rel).read_text(encoding="utf-8") if (repo / rel).is_file() else None
         kind = ChangeKind.CREATE if old is None else (ChangeKind.UNCHANGED if old == text else ChangeKind.CHANGE)
         write_changes(repo, [FileChange(rel.as_posix(), kind, old, text)])

@@ -379,19 +379,28 @@ def tls_secrets(ctx: Resolved) -> list[Finding]:
 
 
 def claim_new_volume(ctx: Resolved) -> list[Finding]:
-    """A claim bound to a PersistentVolume that stays in the current environment gets a new volume elsewhere."""
+    """A claim bound to a PersistentVolume that stays in the current environment gets a new volume elsewhere.
+
+    A warning when the claim is ReadOnlyMany: a new, empty volume that nobody can write to holds nothing.
+    """
     kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
-    return [
-        Finding(
-            Level.INFO,
-            "claim-new-volume",
-            f"PersistentVolumeClaim/{pvc.name} binds PersistentVolume {pvc.obj['spec']['volumeName']}, which stays "
-            f"in {_current_name(ctx)}: other environments' claims get a new volume from the cluster's default StorageClass.",
-            _src(ctx, pvc.file),
+    found: list[Finding] = []
+    for pvc in ctx.base_objects:
+        spec = pvc.obj.get("spec") or {}
+        if pvc.kind != "PersistentVolumeClaim" or spec.get("volumeName") not in kept_pvs:
+            continue
+        read_only = "ReadOnlyMany" in (spec.get("accessModes") or [])
+        message = (
+            f"PersistentVolumeClaim/{pvc.name} binds PersistentVolume {spec['volumeName']}, which stays in "
+            f"{_current_name(ctx)}: other environments' claims get a new volume from the cluster's default StorageClass."
         )
-        for pvc in ctx.base_objects
-        if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs
-    ]
+        if read_only:
+            message += (
+                " The claim is ReadOnlyMany: that new volume starts empty and cannot be written to, so those environments "
+                "read nothing. Give them a PersistentVolume with the data (or a copy) and bind it per environment."
+            )
+        found.append(Finding(Level.WARNING if read_only else Level.INFO, "claim-new-volume", message, _src(ctx, pvc.file)))
+    return found
 
 
 def current_only(ctx: Resolved) -> list[Finding]:
