@@ -126,17 +126,19 @@ def plan_seal(
     if kustomization_file(repo / overlay) is None:
         raise InputError(f"{overlay}: the overlay does not exist yet; run `k8s-wizard apply` first")
     selected = select_needs(resolved.secret_needs, secrets, keys)
-    identities = final_identities(repo, overlay, [n.name for n, _ in selected], env.namespace)
+    # Where the app runs today, a generated Secret keeps today's hashed name (what its pods reference).
+    names = {n.name: resolved.secret_name(env, n.name) for n, _ in selected}
+    identities = final_identities(repo, overlay, list(names.values()), env.namespace)
     types = {o.name: str(o.obj.get("type")) for o in inventory.secrets_in_source() if o.obj.get("type")}
     targets = []
     for need, chosen in selected:
-        final_name, final_ns = identities[need.name]
+        final_name, final_ns = identities[names[need.name]]
         secret_type = types.get(need.name)
         if secret_type is None and need.keys == (DOCKERCONFIG_KEY,):
             secret_type = "kubernetes.io/dockerconfigjson"
         targets.append(SealTarget(
-            name=need.name, keys=chosen, all_keys=tuple(sorted(set(need.keys) | set(chosen))), users=need.users,
-            final_name=final_name, final_namespace=final_ns, path=layout.sealed_secret(env.name, need.name),
+            name=names[need.name], keys=chosen, all_keys=tuple(sorted(set(need.keys) | set(chosen))), users=need.users,
+            final_name=final_name, final_namespace=final_ns, path=layout.sealed_secret(env.name, names[need.name]),
             secret_type=secret_type, new_keys=tuple(k for k in chosen if k not in need.keys),
         ))
     return targets

@@ -162,3 +162,40 @@ def is_infra_image(image: str) -> bool:
     name = image_name(image)
     short = name.removeprefix("docker.io/").removeprefix("library/")
     return "/" not in short or short in INFRA_IMAGES or short.rsplit("/", 1)[-1] in INFRA_IMAGES
+
+
+def secret_reference_paths(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(JSON pointer, Secret name) of every place a workload's pod template names a Secret.
+
+    env valueFrom.secretKeyRef, envFrom secretRef (containers and init containers), secret and projected
+    volumes, imagePullSecrets: what kustomize's name reference transformer rewrites for a generated Secret.
+    """
+    prefix = "/spec/template/spec"
+    if obj.get("kind") == "CronJob":
+        prefix = "/spec/jobTemplate/spec/template/spec"
+    pod = pod_spec(obj) or {}
+    found: list[tuple[str, str]] = []
+    for part in ("initContainers", "containers"):
+        for i, c in enumerate(pod.get(part) or []):
+            if not isinstance(c, dict):
+                continue
+            for j, env in enumerate(c.get("env") or []):
+                ref = ((env or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+                if ref.get("name"):
+                    found.append((f"{prefix}/{part}/{i}/env/{j}/valueFrom/secretKeyRef/name", str(ref["name"])))
+            for j, env_from in enumerate(c.get("envFrom") or []):
+                ref = (env_from or {}).get("secretRef") or {}
+                if ref.get("name"):
+                    found.append((f"{prefix}/{part}/{i}/envFrom/{j}/secretRef/name", str(ref["name"])))
+    for i, vol in enumerate(pod.get("volumes") or []):
+        secret = (vol or {}).get("secret") or {}
+        if secret.get("secretName"):
+            found.append((f"{prefix}/volumes/{i}/secret/secretName", str(secret["secretName"])))
+        for j, source in enumerate(((vol or {}).get("projected") or {}).get("sources") or []):
+            ref = (source or {}).get("secret") or {}
+            if ref.get("name"):
+                found.append((f"{prefix}/volumes/{i}/projected/sources/{j}/secret/name", str(ref["name"])))
+    for i, pull in enumerate(pod.get("imagePullSecrets") or []):
+        if isinstance(pull, dict) and pull.get("name"):
+            found.append((f"{prefix}/imagePullSecrets/{i}/name", str(pull["name"])))
+    return found

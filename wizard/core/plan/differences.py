@@ -6,6 +6,7 @@ changes" when there are some, never "no pod restarts" when an answer changes a p
 
 from __future__ import annotations
 
+from wizard.core.kinds import secret_reference_paths
 from wizard.core.resolve.model import EnvironmentSettings, Resolved, ServiceChoice
 
 
@@ -34,6 +35,14 @@ def pod_template_changes(resolved: Resolved, settings: EnvironmentSettings) -> l
     """Answers that change a pod template (so its pods restart): resources and image tags."""
     out = [f"{w.ref} container resources" for w in resolved.workloads if w.name in settings.resources]
     out += [f"image {name} tag -> {tag}" for name, tag in settings.images]
+    adopted = resolved.inventory.adopted
+    if settings.env.current and resolved.todays_secrets is None and adopted is not None and adopted.generated_secrets:
+        # Today's hashed Secret names could not be read: the pod templates reference the plain names instead.
+        out += [
+            f"{w.ref} Secret references (today's generated, hashed names become the plain ones)"
+            for w in resolved.workloads
+            if any(ref in adopted.generated_secrets for _, ref in secret_reference_paths(w.obj))
+        ]
     return out
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from wizard.core.kinds import containers, image_tag, secret_keys
+from wizard.core.kinds import containers, image_tag, secret_keys, secret_reference_paths
 from wizard.core.model import Finding, Level
 from wizard.core.plan.differences import fill_instruction, shared_address
 from wizard.core.resolve.app import ENV_LABEL, built_image
@@ -143,20 +143,43 @@ def plaintext_secrets(ctx: Resolved) -> list[Finding]:
 
 
 def generated_secrets(ctx: Resolved) -> list[Finding]:
-    """An adopted secretGenerator builds Secrets from plaintext in git."""
+    """An adopted secretGenerator builds Secrets from plaintext in git; today's pods reference its hashed names."""
     adopted = ctx.inventory.adopted
     if adopted is None or not adopted.generated_secrets:
         return []
-    return [
-        Finding(
+    current = ctx.answers.current
+    found: list[Finding] = []
+    for name, keys in sorted(adopted.generated_secrets.items()):
+        today = (ctx.todays_secrets or {}).get(name)
+        kept = (
+            f" {current.name} keeps today's name {today} (its pods reference it: no restart); other environments "
+            f"use {name}."
+            if current is not None and today
+            else ""
+        )
+        found.append(Finding(
             Level.WARNING,
             "plaintext-secret",
             f"secretGenerator {name} builds a Secret from plaintext in git (keys: {', '.join(keys) or 'none'}). "
-            "It was left out of the base: seal the values per environment and rotate them.",
+            f"It was left out of the base: seal the values per environment and rotate them.{kept}",
             adopted.path,
-        )
-        for name, keys in sorted(adopted.generated_secrets.items())
-    ]
+        ))
+    if current is not None and ctx.todays_secrets is None:
+        users = sorted({
+            w.ref for w in ctx.workloads for _, ref in secret_reference_paths(w.obj) if ref in adopted.generated_secrets
+        })
+        found.append(Finding(
+            Level.WARNING,
+            "generated-secret-renamed",
+            f"Today's pods reference the hashed names of secretGenerator {', '.join(sorted(adopted.generated_secrets))}, "
+            f"which k8s-wizard could not read (kustomize missing, or today's source does not build here). In "
+            f"{current.name} the new build references the plain names, so {', '.join(users) or 'its workloads'} roll out "
+            "once when Flux takes over (with `strategy: Recreate`, that is downtime). Find today's names with "
+            f"`kubectl get secrets -n {current.namespace}` and seal from those.",
+            adopted.path,
+            current.name,
+        ))
+    return found
 
 
 def secret_patches(ctx: Resolved) -> list[Finding]:

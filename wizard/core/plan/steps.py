@@ -65,14 +65,16 @@ def _secrets_inventory(ctx: Resolved, env_name: str, namespace: str) -> str:
     """The Secrets an environment needs: each key and the workloads that use it (names only)."""
     users = ctx.key_users
     parts = []
+    env = ctx.answers.environment(env_name)
     for need in ctx.secret_needs:
         keys = "; ".join(f"{k} ({', '.join(u) or 'no workload'})" for k, u in users.get(need.name, {}).items())
-        parts.append(f"{need.name}: {keys or 'keys unknown (used whole by ' + (', '.join(need.users) or '-') + ')'}")
+        whole = "keys unknown (used whole by " + (", ".join(need.users) or "-") + ")"
+        parts.append(f"{ctx.secret_name(env, need.name)}: {keys or whole}")
     return f"Secrets {env_name} needs in {namespace}: " + " | ".join(parts) + ". "
 
 
 def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool) -> Step | None:
-    secrets = secret_map(ctx)
+    secrets = secret_map(ctx, ctx.answers.environment(env_name))
     provider = ctx.answers.secrets.provider
     if not secrets or provider == "none":
         return None

@@ -13,7 +13,7 @@ from typing import Any
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import Autoscaling, Environment
-from wizard.core.kinds import SCALABLE, WORKLOADS, containers
+from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_reference_paths
 from wizard.core.layout import HEADER
 from wizard.core.render.base import KUSTOMIZE_API
 from wizard.core.resolve.app import ENV_LABEL
@@ -248,6 +248,29 @@ class OverlayRenderer:
                 {"kind": obj.kind, "name": obj.name, "namespace": str(today)},
             )
 
+    def todays_secret_names(self) -> None:
+        """Where the app runs today, pod templates keep the Secret names today's secretGenerator gave them.
+
+        The base drops the generator (plaintext values), so its pod templates name the plain Secret; today's
+        pods name `<name>-<hash>`. Patching the references back keeps today's templates exactly: no rollout.
+        """
+        names = self.resolved.todays_secrets or {}
+        if not self.env.current or not names:
+            return
+        for w in self.resolved.workloads:
+            ops = [
+                {"op": "replace", "path": path, "value": names[name]}
+                for path, name in secret_reference_paths(w.obj)
+                if name in names
+            ]
+            if ops:
+                self._patch_file(
+                    f"patches/{w.name}-todays-secret-names.yaml",
+                    ops,
+                    {"kind": w.kind, "name": w.name},
+                    note="Today's pods use the Secret names kustomize generated (hash suffix): keeping them restarts no pod.",
+                )
+
     def volumes(self) -> None:
         """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
         if self.env.current:
@@ -334,6 +357,7 @@ class OverlayRenderer:
         self.ingress_hosts()
         self.node_ports()
         self.volumes()
+        self.todays_secret_names()
         self.moved_namespace()
         doc = self.kustomization()
         note = f"{HEADER}\nEnvironment {self.env.name}: namespace {self.env.namespace}."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wizard.core.answers.parse import Environment
 from wizard.core.resolve.model import Resolved
 from wizard.core.secrets.commands import kubeseal_script, sops_config, sops_script
 from wizard.core.secrets.sealing import Scope
@@ -37,9 +38,9 @@ def _mac_only_encrypted(config: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def secret_map(ctx: Resolved) -> dict[str, list[str]]:
-    """Secret name -> key names, for the Secrets whose keys are known."""
-    return {need.name: list(need.keys) for need in ctx.secret_needs if need.keys}
+def secret_map(ctx: Resolved, env: Environment | None = None) -> dict[str, list[str]]:
+    """Secret name -> key names, for the Secrets whose keys are known (named as in `env`, when given)."""
+    return {ctx.secret_name(env, n.name) if env else n.name: list(n.keys) for n in ctx.secret_needs if n.keys}
 
 
 def render_secret_scripts(ctx: Resolved) -> dict[str, str]:
@@ -54,13 +55,13 @@ def render_secret_scripts(ctx: Resolved) -> dict[str, str]:
         overlay = ctx.layout.overlay(env.name)
         if provider == "sealed-secrets":
             files[f"{overlay}/seal-secrets.sh"] = kubeseal_script(
-                environment=env.name, namespace=env.namespace, secrets=secrets, output_dir=f"{overlay}/secrets",
+                environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), output_dir=f"{overlay}/secrets",
                 controller_name=cfg.controller_name, controller_namespace=cfg.controller_namespace,
                 scope=Scope(cfg.scope), cert=cfg.cert,
             )
         else:
             files[f"{overlay}/encrypt-secrets.sh"] = sops_script(
-                environment=env.name, namespace=env.namespace, secrets=secrets, output_dir=f"{overlay}/secrets",
+                environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), output_dir=f"{overlay}/secrets",
             )
     if provider == "sops":
         rules = [

@@ -148,10 +148,16 @@ class Resolved:
     """A Helm app's per-environment releases and values, resolved once from the answers and the chart."""
     today_namespace: str | None = None
     """The app's namespace today: objects without one count as living where the current environment is applied."""
+    todays_secrets: dict[str, str] | None = field(default_factory=dict)
+    """Today's secretGenerator names -> the hashed names today's pods reference (None: today's build is unknown)."""
 
     def stays_current_only(self, obj: ManifestObject) -> str | None:
         """Why an object must exist in the current environment only (None when it goes to the base)."""
         return self.inventory.stays_current_only(obj, self.today_namespace)
+
+    def secret_name(self, env: Environment, name: str) -> str:
+        """A Secret's name in an environment: where it runs today, the hashed name today's generator gave it."""
+        return (self.todays_secrets or {}).get(name, name) if env.current else name
 
     def settings(self, env: Environment | str) -> EnvironmentSettings:
         """The settings of one environment."""

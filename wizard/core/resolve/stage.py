@@ -9,6 +9,7 @@ from wizard.core.resolve.app import app_facts, today_namespace
 from wizard.core.resolve.environment import neutral_settings, resolve_environment
 from wizard.core.resolve.helmvalues import resolve_helm
 from wizard.core.resolve.model import Resolved
+from wizard.core.scan.generated import todays_generated_secrets
 from wizard.core.scan.manifests import Inventory
 
 
@@ -53,4 +54,5 @@ def resolve(inventory: Inventory, answers: Answers) -> Resolved:
         first_deployment=inventory.generated,
         helm=helm,
         today_namespace=today,
+        todays_secrets=todays_generated_secrets(inventory) if answers.current is not None else {},
     )
