@@ -164,6 +164,9 @@ def test_every_overlay_builds_and_every_flux_object_matches_its_crd(applied: App
         assert release["metadata"]["namespace"] == env["namespace"]
         assert release["spec"]["targetNamespace"] == env["namespace"]
         assert release["spec"]["storageNamespace"] == env["namespace"]
+        namespaces = [o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"]
+        # today's release namespace exists: only a new environment's overlay creates its namespace
+        assert namespaces == ([] if env.get("current") else [env["namespace"]])
         sources = [o for o in objects if o["kind"] in ("HelmRepository", "OCIRepository")]
         for source in sources:
             validate_crd(source)

@@ -18,7 +18,7 @@ from wizard.core.answers.parse import Environment
 from wizard.core.layout import HEADER
 from wizard.core.render.base import KUSTOMIZE_API
 from wizard.core.render.flux import FLUX_NAMESPACE, SOURCE_API
-from wizard.core.render.overlay import namespace_doc, sealed_files
+from wizard.core.render.overlay import BUILTIN_NAMESPACES, namespace_doc, sealed_files
 from wizard.core.resolve.app import ENV_LABEL
 from wizard.core.resolve.model import Resolved
 
@@ -171,7 +171,11 @@ def release_patch(ctx: Resolved, env: Environment) -> dict[str, Any]:
 def render_helm_overlay(ctx: Resolved, env: Environment) -> dict[str, str]:
     """`overlays/<env>/`: the namespace, the environment label on the Flux objects and the release patch."""
     folder = ctx.layout.overlay(env.name)
-    files = {f"{folder}/namespace.yaml": yamlio.dump(namespace_doc(ctx, env), header=HEADER)}
+    files: dict[str, str] = {}
+    # Today's release namespace exists already (and so do the built-in ones): only a new one is created here.
+    creates = not env.current and env.namespace not in BUILTIN_NAMESPACES
+    if creates:
+        files[f"{folder}/namespace.yaml"] = yamlio.dump(namespace_doc(ctx, env), header=HEADER)
     assert ctx.helm is not None
     resolved = ctx.helm.environments[env.name]
     if env.current:
@@ -187,7 +191,7 @@ def render_helm_overlay(ctx: Resolved, env: Environment) -> dict[str, str]:
         "apiVersion": KUSTOMIZE_API,
         "kind": "Kustomization",
         "namespace": env.namespace,
-        "resources": ["../../base", "namespace.yaml", *sealed_files(ctx, env.name)],
+        "resources": ["../../base", *(["namespace.yaml"] if creates else []), *sealed_files(ctx, env.name)],
         "labels": [{"pairs": {ENV_LABEL: env.name}, "includeSelectors": False}],
         "patches": [{"path": "patches/helmrelease.yaml", "target": {"kind": "HelmRelease", "name": ctx.answers.app}}],
     }
