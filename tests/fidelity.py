@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from kube import CLUSTER_SCOPED, POD_TEMPLATE_KINDS, key
+from kube import POD_TEMPLATE_KINDS, key
 
 ENV_LABEL = "environment"
 
@@ -117,4 +117,15 @@ def current_env_differences(
     return problems
 
 
-__all__ = ["CLUSTER_SCOPED", "allowances", "current_env_differences"]
+
+
+
+def foreign_bindings(objects: list[dict[str, Any]], today: str) -> list[str]:
+    """Bindings in a new environment's build that still grant a ServiceAccount of today's namespace."""
+    return [
+        f"{obj['kind']}/{obj['metadata']['name']} binds ServiceAccount {s.get('name')} in {today}"
+        for obj in objects
+        if obj.get("kind") in ("RoleBinding", "ClusterRoleBinding")
+        for s in obj.get("subjects") or []
+        if s.get("kind") == "ServiceAccount" and s.get("namespace") == today
+    ]

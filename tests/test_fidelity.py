@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import Migrated
-from fidelity import current_env_differences
+from fidelity import current_env_differences, foreign_bindings
 
 
 def test_current_env_keeps_every_field_of_every_object(migrated_source: Migrated) -> None:
@@ -35,3 +35,13 @@ def test_the_comparison_reports_a_changed_field_and_a_lost_object() -> None:
         "ConfigMap/ingress-nginx/c: missing from the build",
     ]
     assert current_env_differences(today[:2], today[:2], {"name": "production"}) == []
+
+
+def test_new_environments_bind_their_own_service_accounts(migrated_source: Migrated) -> None:
+    m = migrated_source
+    today = m.case.current.get("namespace") or m.case.current["name"]
+    for env in m.case.envs:
+        if env.get("current"):
+            continue
+        wrong = foreign_bindings(m.objects(env["name"]), today)
+        assert not wrong, f"{m.case.id} {env['name']}: {wrong}"

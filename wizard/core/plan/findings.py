@@ -15,6 +15,7 @@ from typing import Any
 from wizard.core.kinds import containers, image_tag, secret_keys, secret_reference_paths
 from wizard.core.model import Finding, Level
 from wizard.core.plan.differences import fill_instruction, shared_address
+from wizard.core.plan.isolation import cluster_wide_agent, existing_namespace, rbac_bindings
 from wizard.core.resolve.app import ENV_LABEL, built_image
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
 from wizard.core.scan.manifests import ManifestObject
@@ -627,6 +628,9 @@ RULES: tuple[Rule, ...] = (
     claim_new_volume,
     current_only,
     current_namespace,
+    existing_namespace,
+    rbac_bindings,
+    cluster_wide_agent,
     env_label_in_selector,
     per_environment(replicas_autoscaled, hpa_handover, host_defaulted, external_services, config_shadowed),
     git_auth,

@@ -16,6 +16,7 @@ from wizard.core.answers.parse import Autoscaling, Environment
 from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_reference_paths
 from wizard.core.layout import HEADER
 from wizard.core.render.base import KUSTOMIZE_API
+from wizard.core.render.rbac import cluster_bindings, role_binding_patches
 from wizard.core.resolve.app import ENV_LABEL
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
 
@@ -271,6 +272,29 @@ class OverlayRenderer:
                     note="Today's pods use the Secret names kustomize generated (hash suffix): keeping them restarts no pod.",
                 )
 
+    def rbac(self) -> None:
+        """Each environment's ServiceAccounts get their own bindings (wizard/core/render/rbac.py)."""
+        if self.env.current:
+            return
+        for binding, ops in role_binding_patches(self.resolved, self.env):
+            self._patch_file(
+                f"patches/rolebinding-{binding.name}-subjects.yaml",
+                ops,
+                {"kind": "RoleBinding", "name": binding.name},
+                note=f"The binding grants this environment's ServiceAccounts (namespace {self.env.namespace}), not production's.",
+            )
+        docs = cluster_bindings(self.resolved, self.env)
+        if docs:
+            note = (
+                "This environment's own ClusterRoleBindings: today's bind production's ServiceAccounts, and a\n"
+                "ClusterRoleBinding is cluster-wide, so each environment has its own name and subjects.\n"
+            )
+            header = "".join(f"# {line}\n" for line in (HEADER + "\n" + note).splitlines())
+            self._add("cluster-role-bindings.yaml", header + "".join(
+                ("---\n" if i else "") + yamlio.dump(doc) for i, doc in enumerate(docs)
+            ))
+            self.resources.append("cluster-role-bindings.yaml")
+
     def volumes(self) -> None:
         """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
         if self.env.current:
@@ -357,6 +381,7 @@ class OverlayRenderer:
         self.ingress_hosts()
         self.node_ports()
         self.volumes()
+        self.rbac()
         self.todays_secret_names()
         self.moved_namespace()
         doc = self.kustomization()

@@ -1,0 +1,71 @@
+"""Findings about environments that share a cluster: bindings, node agents, namespaces that exist before the app.
+
+One small function per rule, each `(Resolved) -> list[Finding]`, listed in findings.RULES.
+"""
+
+from __future__ import annotations
+
+from wizard.core.model import Finding, Level
+from wizard.core.render.overlay import BUILTIN_NAMESPACES
+from wizard.core.render.rbac import bound_cluster_bindings, cluster_binding_name, cluster_wide_agents, role_binding_patches
+from wizard.core.resolve.model import Resolved
+
+
+def _src(resolved: Resolved, file: str) -> str:
+    return f"{resolved.answers.source}/{file}"
+
+
+def rbac_bindings(resolved: Resolved) -> list[Finding]:
+    """Bindings of today's ServiceAccounts: every other environment binds its own (said per environment)."""
+    found: list[Finding] = []
+    for env in resolved.answers.environments:
+        if env.current:
+            continue
+        parts = [f"RoleBinding/{b.name}" for b, _ in role_binding_patches(resolved, env)]
+        parts += [
+            f"ClusterRoleBinding/{cluster_binding_name(b.name, env)} (a copy of {b.name})"
+            for b in bound_cluster_bindings(resolved)
+        ]
+        if parts:
+            found.append(Finding(
+                Level.INFO,
+                "rbac-own-bindings",
+                f"{env.name}: {', '.join(parts)} bind {env.namespace}'s ServiceAccounts, not today's "
+                f"({resolved.today_namespace}); subjects in other namespaces are left as they are.",
+                environment=env.name,
+            ))
+    return found
+
+
+def cluster_wide_agent(resolved: Resolved) -> list[Finding]:
+    """A DaemonSet with a ClusterRole is a node agent: a second copy per environment is probably not wanted."""
+    others = [e.name for e in resolved.answers.environments if not e.current]
+    if not others:
+        return []
+    return [
+        Finding(
+            Level.WARNING,
+            "cluster-wide-agent",
+            f"{ds.ref} runs on every node with ClusterRole {', '.join(roles)}: {', '.join(others)} would start a "
+            "second copy on the same nodes (two agents per node, both cluster-wide). That is probably not wanted: "
+            "keep it in one environment (or give it its own repository), and remove it from the others' overlays "
+            "with a `$patch: delete` patch.",
+            _src(resolved, ds.file),
+        )
+        for ds, roles in cluster_wide_agents(resolved)
+    ]
+
+
+def existing_namespace(resolved: Resolved) -> list[Finding]:
+    """A namespace that exists before the app (default, kube-system...) is never created or labelled by it."""
+    return [
+        Finding(
+            Level.INFO,
+            "existing-namespace",
+            f"{env.name} runs in namespace {env.namespace}, which exists before the app: k8s-wizard does not manage "
+            "it (no Namespace object, no labels), and Flux never prunes it.",
+            environment=env.name,
+        )
+        for env in resolved.answers.environments
+        if env.namespace in BUILTIN_NAMESPACES
+    ]
