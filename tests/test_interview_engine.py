@@ -241,7 +241,8 @@ def test_validation_messages() -> None:
     interview.answer(None)
     interview.answer(None)  # differs: replicas
     assert interview.answer("staging: lots") == ["staging: 'lots' is not a whole number."]
-    assert interview.answer("staging: 500") == ["staging: 500 is out of range: give a number from 0 to 100."]
+    # the answers schema's replicaCount range (0..1000), the one `apply` checks too
+    assert interview.answer("staging: 2000") == ["staging: 2000 is out of range: give a replica count from 0 to 1000."]
     assert interview.answer("staging: web=2") == ["staging: There is no workload 'web' (found: vote, api, db)."]
     assert interview.answer("staging: api=2, vote=1; prod: 4") == []
     assert interview.current().id == "host"  # type: ignore[union-attr]

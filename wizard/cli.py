@@ -102,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     rm.add_argument("--yes", action="store_true")
     rm.add_argument("--dry-run", action="store_true")
     conflicts(rm)
+
+    sub.add_parser("schema", help="print the answers file's JSON Schema (version 1), for editors and CI")
     return p
 
 
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
 
 
 def _handlers() -> dict[str, Callable[..., int]]:
-    from wizard.commands import diff, envs, interactive, run, seal
+    from wizard.commands import diff, envs, interactive, run, schema, seal
 
     return {
         "init": interactive.init,
@@ -139,4 +141,5 @@ def _handlers() -> dict[str, Callable[..., int]]:
         "diff": diff.diff,
         "add-env": envs.add_env,
         "remove-env": envs.remove_env,
+        "schema": schema.schema,
     }

@@ -15,6 +15,7 @@ import yaml
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
+from wizard.core.answers.schema import SCHEMA_FILE, schema_text
 from wizard.core.errors import BlockingError, WizardError
 from wizard.core.kustomize import Build
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
@@ -149,8 +150,10 @@ def settle_conflicts(outcome: Outcome, choice: Choice, paths: set[str] | None = 
 def write(repo: Path, outcome: Outcome) -> list[str]:
     """Write the outcome's changes and the record of what was generated (all or nothing)."""
     record = {c.path: c.generated for c in outcome.plan.changes if c.generated is not None}
-    written = write_changes(repo, list(outcome.plan.changes), extra={STATE_FILE: state_text(record)})
-    return [path for path in written if path != STATE_FILE]  # the record is bookkeeping, not one of the files
+    # The record and the schema the answers file points editors at are bookkeeping, not one of the files.
+    extra = {STATE_FILE: state_text(record), SCHEMA_FILE: schema_text()}
+    written = write_changes(repo, list(outcome.plan.changes), extra=extra)
+    return [path for path in written if path not in extra]
 
 
 def facts(repo: Path, source: str | None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wizard.core.answers import schema
 from wizard.interview import parse
 from wizard.interview.answers import build_answers
 from wizard.interview.expr import Scope, condition, evaluate, render
@@ -515,10 +516,13 @@ class Interview:
                 return None, []
             value = parsed
         errors = []
-        if value["min"] < 1:
-            errors.append("min must be at least 1.")
+        low, high = schema.limits("replicaBound")  # the answers schema's bounds, as `apply` checks them
+        for key in ("min", "max"):
+            if not low <= value[key] <= high:
+                errors.append(f"{key} must be from {low} to {high}, not {value[key]}.")
         if value["max"] < value["min"]:
             errors.append(f"max ({value['max']}) is less than min ({value['min']}).")
-        if not 1 <= value["cpu"] <= 100:
-            errors.append(f"cpu is a utilisation target in percent: 1 to 100, not {value['cpu']}.")
+        cpu_low, cpu_high = schema.limits("cpuPercent")
+        if not cpu_low <= value["cpu"] <= cpu_high:
+            errors.append(f"cpu is a utilisation target in percent of the requests: {cpu_low} to {cpu_high}, not {value['cpu']}.")
         return {"min": value["min"], "max": value["max"], "cpu": value["cpu"]}, errors

@@ -11,22 +11,22 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
+from wizard.core.answers import schema
+
 Validator = Callable[[str], tuple[bool, str]]
 """A check on one value as text: (True, "") when fine, else (False, a message for the person)."""
 
 OK: tuple[bool, str] = (True, "")
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_HOST_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-# Kubernetes resource.Quantity: a decimal number and a binary-SI, decimal-SI or exponent suffix.
-_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-_IMAGE = re.compile(
-    r"^(?:[a-z0-9.-]+(?::\d+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
-    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
-)
-_GIT_URL = re.compile(r"^(https?|ssh)://[^\s/]+(/\S*)?$")
+# The patterns and limits are those of the answers schema (wizard/core/answers/schema.json), so the interview
+# refuses exactly what `apply` would refuse; the messages here add hints for a person typing.
+_DNS_LABEL = schema.pattern("dnsLabel")
+_HOST_NAME = schema.pattern("hostName")
+_QUANTITY = schema.pattern("quantity")
+_IMAGE_TAG = schema.pattern("imageTag")
+_CONFIG_KEY = schema.pattern("configKey")
+_IMAGE = schema.pattern("imageReference")
+_GIT_URL = schema.pattern("gitUrl")
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)\S+$")
 
 
@@ -34,8 +34,9 @@ def dns_label(value: str) -> tuple[bool, str]:
     """A Kubernetes name such as a namespace or environment name (RFC 1123 label)."""
     if not value:
         return False, "A name is needed."
-    if len(value) > 63:
-        return False, f"{value!r} is {len(value)} characters long: a name has at most 63."
+    longest = int(schema.definition("dnsLabel")["maxLength"])
+    if len(value) > longest:
+        return False, f"{value!r} is {len(value)} characters long: a name has at most {longest}."
     if not _DNS_LABEL.match(value):
         hint = " (lower case only)" if value.lower() != value and _DNS_LABEL.match(value.lower()) else ""
         return False, (
@@ -54,7 +55,10 @@ def host(value: str) -> tuple[bool, str]:
     name = value[2:] if value.startswith("*.") else value
     if not name or len(value) > 253:
         return False, "A host name is needed, like staging.example.com."
-    if any(not _HOST_LABEL.match(label) or len(label) > 63 for label in name.split(".")):
+    long = next((label for label in name.split(".") if len(label) > 63), None)
+    if long is not None:
+        return False, f"{value!r} is not a host name: the part {long[:12]}... is {len(long)} characters long, at most 63."
+    if not _HOST_NAME.match(value):
         return False, f"{value!r} is not a host name: lower-case letters, digits, '-' and dots, like staging.example.com."
     return OK
 
@@ -107,16 +111,9 @@ def url(value: str) -> tuple[bool, str]:
 
 def git_ref(value: str) -> tuple[bool, str]:
     """A branch name git accepts (`git check-ref-format --branch`, the common rules)."""
-    bad = (
-        not value
-        or value.startswith(("-", "/", "."))
-        or value.endswith(("/", ".", ".lock"))
-        or ".." in value
-        or "//" in value
-        or "@{" in value
-        or re.search(r"[\s~^:?*\[\\\x00-\x1f\x7f]", value) is not None
-    )
-    return (False, f"{value!r} is not a branch name git accepts.") if bad else OK
+    if schema.refusal("gitBranch", value) is not None:
+        return False, f"{value!r} is not a branch name git accepts."
+    return OK
 
 
 def path(value: str) -> tuple[bool, str]:
@@ -129,6 +126,8 @@ def path(value: str) -> tuple[bool, str]:
         return False, f"{value!r}: use '/' between folders."
     if ".." in PurePosixPath(value).parts:
         return False, f"{value!r} leaves the repository: give a folder inside it."
+    if schema.refusal("relativePath", value) is not None:
+        return False, f"{value!r} is not a folder inside the repository, like k8s."
     return OK
 
 
@@ -153,7 +152,26 @@ def config_key(value: str) -> tuple[bool, str]:
     return False, f"{value!r} is not a ConfigMap key: letters, digits, '-', '_' and '.', like LOG_LEVEL."
 
 
+def _schema_range(name: str, what: str) -> Validator:
+    """A whole number within the schema definition's minimum and maximum."""
+    low, high = schema.limits(name)
+    within = int_range(low, high)
+
+    def check(value: str) -> tuple[bool, str]:
+        ok, message = within(value)
+        return (ok, message.replace("give a number", f"give {what}")) if not ok else OK
+
+    check.__doc__ = f"{what.capitalize()}: a whole number from {low} to {high} (the answers schema's {name})."
+    return check
+
+
+replicas = _schema_range("replicaCount", "a replica count")
+port = _schema_range("port", "a port")
+
+
 VALIDATORS: dict[str, Callable[..., Validator] | Validator] = {
+    "replicas": replicas,
+    "port": port,
     "dns_label": dns_label,
     "host": host,
     "quantity": quantity,

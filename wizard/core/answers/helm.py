@@ -22,15 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from wizard.core.answers import schema
 from wizard.core.errors import InputError
 
 MAPPED_KEYS = ("replicas", "resources", "host", "autoscaling", "image_tag")
 """The per-environment answers a chart receives through a value path."""
 
 HELM_KEYS = ("chart", "repository", "version", "values", "release", "paths")
-RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-CHART_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-VERSION = re.compile(r"^v?[0-9]+(\.[0-9]+){0,2}([-+][0-9A-Za-z.+-]+)?$")
+# The answers schema's patterns (wizard/core/answers/schema.json), which `schema.check` applies first.
+RELEASE_NAME = schema.pattern("helmRelease")
+CHART_NAME = schema.pattern("chartName")
+VERSION = schema.pattern("chartVersion")
 _SEGMENT = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
 
 

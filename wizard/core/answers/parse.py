@@ -15,20 +15,25 @@ from typing import Any
 import yaml
 
 from wizard.core import yamlio
-from wizard.core.answers import semantic
+from wizard.core.answers import schema, semantic
 from wizard.core.answers.helm import HelmAnswers, helm_dict, parse_helm, parse_values
 from wizard.core.errors import InputError
 
 ANSWERS_FILE = ".k8s-wizard.yaml"
 ANSWERS_MAX_BYTES = 1024 * 1024  # an answers file is a few kilobytes
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
-HOSTNAME = re.compile(r"^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-PROVIDERS = ("sealed-secrets", "sops", "none")
-CI_CHOICES = ("github-actions", "none")
-SERVICE_CHOICES = ("own", "shared", "external")
+# The patterns and choices are the schema's (wizard/core/answers/schema.json): one definition for the core,
+# the interview and editors.
+DNS_LABEL = schema.pattern("dnsLabel")
+QUANTITY = schema.pattern("quantity")
+HOSTNAME = schema.pattern("hostName")
+IMAGE_TAG = schema.pattern("imageTag")
+CONFIG_KEY = schema.pattern("configKey")
+SECRET_KEY = schema.pattern("secretKey")
+GIT_URL = schema.pattern("gitUrl")
+GIT_BRANCH = schema.pattern("gitBranch")
+PROVIDERS = tuple(schema.schema()["properties"]["secrets"]["properties"]["provider"]["enum"])
+CI_CHOICES = tuple(schema.schema()["properties"]["ci"]["enum"])
+SERVICE_CHOICES = tuple(schema.definition("environment")["properties"]["services"]["additionalProperties"]["enum"])
 
 
 @dataclass(frozen=True)
@@ -377,7 +382,7 @@ def _new_app(r: _Reader, raw: Any) -> NewApp:
     if not isinstance(raw_secrets, list):
         raise r.fail("new_app.secrets", "expected a list of key names")
     secrets = tuple(
-        r.string(k, f"new_app.secrets[{i}]", re.compile(r"^[-._a-zA-Z0-9]+$"), "a secret key name")
+        r.string(k, f"new_app.secrets[{i}]", SECRET_KEY, "a secret key name")
         for i, k in enumerate(raw_secrets)
     )
     if len(set(secrets)) != len(secrets):
@@ -397,6 +402,7 @@ def parse_answers(
     git_branch: str | None = None,
 ) -> Answers:
     """Validate raw answers (from a file, the interview or flags) and fill defaults."""
+    schema.check(data, origin)
     r = _Reader(origin)
     top = r.mapping(data, "", TOP_KEYS)
     version = top.get("version", 1)
@@ -466,10 +472,10 @@ def parse_answers(
     problem = semantic.flux_url_problem(url)
     if problem is not None:
         raise r.fail(*problem)
-    if not re.match(r"^(https?|ssh)://\S+$", url):
+    if not GIT_URL.match(url):
         raise r.fail("flux.url", "is not an https:// or ssh:// URL (Flux needs ssh://git@host/org/repo.git for SSH)")
     branch = r.string(flux.get("branch") or git_branch or "main", "flux.branch")
-    if not re.match(r"^[A-Za-z0-9._/-]+$", branch):
+    if not GIT_BRANCH.match(branch):
         raise r.fail("flux.branch", f"{branch!r} is not a branch name")
     ci = r.choice(top.get("ci", "github-actions"), "ci", CI_CHOICES)
     problems = [semantic.output_problem(output, source)]
@@ -581,6 +587,7 @@ def answers_text(answers: Answers) -> str:
     """The normalized answers file as written to `.k8s-wizard.yaml`."""
     return yamlio.dump(
         answers_to_dict(answers),
-        header="k8s-wizard answers (schema version 1). Safe to commit: it holds no secret value.\n"
+        header=f"{schema.MODELINE}\n"
+        "k8s-wizard answers (schema version 1). Safe to commit: it holds no secret value.\n"
         "Change an answer and run `k8s-wizard apply` to re-generate; hand edits to generated files are kept.",
     )
