@@ -129,3 +129,25 @@ def foreign_bindings(objects: list[dict[str, Any]], today: str) -> list[str]:
         for s in obj.get("subjects") or []
         if s.get("kind") == "ServiceAccount" and s.get("namespace") == today
     ]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def addresses_of(objects: list[dict[str, Any]], today: str) -> list[str]:
+    """Fully qualified service addresses in today's namespace (`x.<today>.svc`) left in a build's specs and data."""
+    needle = f".{today}.svc"
+    return [
+        f"{obj['kind']}/{obj['metadata']['name']}: {text}"
+        for obj in objects
+        if obj.get("kind") not in ("Namespace", "RoleBinding", "ClusterRoleBinding")
+        for text in _strings({"spec": obj.get("spec"), "data": obj.get("data")})
+        if needle in text
+    ]

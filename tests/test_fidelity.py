@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import Migrated
-from fidelity import current_env_differences, foreign_bindings
+from fidelity import addresses_of, current_env_differences, foreign_bindings
 
 
 def test_current_env_keeps_every_field_of_every_object(migrated_source: Migrated) -> None:
@@ -45,3 +45,13 @@ def test_new_environments_bind_their_own_service_accounts(migrated_source: Migra
             continue
         wrong = foreign_bindings(m.objects(env["name"]), today)
         assert not wrong, f"{m.case.id} {env['name']}: {wrong}"
+
+
+def test_new_environments_address_their_own_namespace(migrated_source: Migrated) -> None:
+    m = migrated_source
+    today = m.case.current.get("namespace") or m.case.current["name"]
+    for env in m.case.envs:
+        if env.get("current"):
+            continue
+        left = addresses_of(m.objects(env["name"]), today)
+        assert not left, f"{m.case.id} {env['name']} still addresses today's namespace: {left}"

@@ -15,7 +15,7 @@ from typing import Any
 from wizard.core.kinds import containers, image_tag, secret_keys, secret_reference_paths
 from wizard.core.model import Finding, Level
 from wizard.core.plan.differences import fill_instruction, shared_address
-from wizard.core.plan.isolation import cluster_wide_agent, existing_namespace, rbac_bindings
+from wizard.core.plan.isolation import cluster_wide_agent, existing_namespace, namespace_addresses, rbac_bindings
 from wizard.core.resolve.app import ENV_LABEL, built_image
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
 from wizard.core.scan.manifests import ManifestObject
@@ -349,32 +349,6 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def cross_namespace_addresses(ctx: Resolved) -> list[Finding]:
-    """An address with today's namespace in it (`db.shop.svc`) would point every environment at production's."""
-    today = ctx.today_namespace
-    if not today or len(ctx.answers.environments) < 2:
-        return []
-    pattern = re.compile(rf"\b[a-z0-9]([-a-z0-9]*[a-z0-9])?\.{re.escape(today)}(\.svc(\.cluster\.local)?)?\b")
-    found: list[Finding] = []
-    for obj in ctx.base_objects:
-        if obj.kind == "Secret":
-            continue
-        where = obj.obj.get("data") if obj.kind == "ConfigMap" else obj.obj.get("spec")
-        hits = sorted({m.group(0) for text in _strings(where) for m in pattern.finditer(text) if ".svc" in m.group(0)})
-        if hits:
-            found.append(
-                Finding(
-                    Level.WARNING,
-                    "cross-namespace-address",
-                    f"{obj.ref} addresses {', '.join(hits)}: a fully qualified name in namespace {today} makes every "
-                    f"environment talk to {_current_name(ctx) or 'production'}'s service. Use the short name (it resolves "
-                    "in each environment's own namespace), or override it per environment.",
-                    _src(ctx, obj.file),
-                )
-            )
-    return found
-
-
 def tls_secrets(ctx: Resolved) -> list[Finding]:
     """An Ingress's TLS Secret lives in its namespace: every new environment needs its own certificate."""
     found: list[Finding] = []
@@ -623,7 +597,7 @@ RULES: tuple[Rule, ...] = (
     per_workload(per_container(mutable_image, plaintext_env), job_immutable, statefulset_volumes),
     per_object(plaintext_config, fixed_node_port),
     hard_coded_namespace,
-    cross_namespace_addresses,
+    namespace_addresses,
     tls_secrets,
     claim_new_volume,
     current_only,

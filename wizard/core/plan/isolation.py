@@ -5,7 +5,9 @@ One small function per rule, each `(Resolved) -> list[Finding]`, listed in findi
 
 from __future__ import annotations
 
+from wizard.core.answers.parse import Environment
 from wizard.core.model import Finding, Level
+from wizard.core.render.addresses import AddressUse, address_patches, address_uses
 from wizard.core.render.overlay import BUILTIN_NAMESPACES
 from wizard.core.render.rbac import bound_cluster_bindings, cluster_binding_name, cluster_wide_agents, role_binding_patches
 from wizard.core.resolve.model import Resolved
@@ -69,3 +71,47 @@ def existing_namespace(resolved: Resolved) -> list[Finding]:
         for env in resolved.answers.environments
         if env.namespace in BUILTIN_NAMESPACES
     ]
+
+
+def _address_patches(resolved: Resolved, env: Environment) -> list[tuple[AddressUse, str]]:
+    settings = resolved.settings(env)
+    kept = {s.name for s in settings.services} | {n for s in settings.services for k, n in s.removed if k == "Service"}
+    return address_patches(resolved, env, kept, {cm: set(data) for cm, data in settings.config.items()})
+
+
+def namespace_addresses(resolved: Resolved) -> list[Finding]:
+    """Addresses naming today's namespace: rewritten per environment (shown), ambiguous ones reported."""
+    today = resolved.today_namespace
+    if not today or len(resolved.answers.environments) < 2 or resolved.helm is not None:
+        return []
+    found: list[Finding] = []
+    per_use: dict[str, list[str]] = {}
+    for env in resolved.answers.environments:
+        for use, value in _address_patches(resolved, env):
+            per_use.setdefault(use.where, []).append(f"{env.name}: {value}")
+    for use in address_uses(resolved):
+        src = _src(resolved, use.obj.file)
+        if use.rewritten:
+            targets = per_use.get(use.where)
+            found.append(Finding(
+                Level.INFO if targets else Level.WARNING,
+                "cross-namespace-address",
+                f"{use.where} names {', '.join(use.rewritten)} in today's namespace {today}: "
+                + (
+                    f"each other environment points it at its own namespace ({'; '.join(targets)})."
+                    if targets
+                    else "no environment rewrites it (shared on purpose?): every environment talks to the same service."
+                ),
+                src,
+            ))
+        if use.ambiguous:
+            found.append(Finding(
+                Level.WARNING,
+                "ambiguous-address",
+                f"{use.where} names {', '.join(use.ambiguous)}: it may be a service in another namespace or an outside "
+                f"host, so k8s-wizard left it as it is in every environment. If it is one of the app's services, write "
+                f"it `<service>.{today}.svc` (rewritten per environment) or the short name; otherwise override it per "
+                "environment where it must differ.",
+                src,
+            ))
+    return found

@@ -15,6 +15,7 @@ from wizard.core import yamlio
 from wizard.core.answers.parse import Autoscaling, Environment
 from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_reference_paths
 from wizard.core.layout import HEADER
+from wizard.core.render.addresses import address_patches
 from wizard.core.render.base import KUSTOMIZE_API
 from wizard.core.render.rbac import cluster_bindings, role_binding_patches
 from wizard.core.resolve.app import ENV_LABEL
@@ -272,6 +273,23 @@ class OverlayRenderer:
                     note="Today's pods use the Secret names kustomize generated (hash suffix): keeping them restarts no pod.",
                 )
 
+    def addresses(self) -> None:
+        """Addresses naming today's namespace point at this environment's (wizard/core/render/addresses.py)."""
+        kept = {s.name for s in self.settings.services}
+        kept |= {name for s in self.settings.services for kind, name in s.removed if kind == "Service"}
+        configured = {cm: set(data) for cm, data in self.settings.config.items()}
+        by_object: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for use, value in address_patches(self.resolved, self.env, kept, configured):
+            by_object.setdefault((use.obj.kind, use.obj.name), []).append({"op": "replace", "path": use.path, "value": value})
+        for (kind, name), ops in sorted(by_object.items()):
+            self._patch_file(
+                f"patches/addresses-{kind.lower()}-{name}.yaml",
+                ops,
+                {"kind": kind, "name": name},
+                note=f"Service addresses naming today's namespace ({self.resolved.today_namespace}) point at "
+                f"{self.env.namespace} here.",
+            )
+
     def rbac(self) -> None:
         """Each environment's ServiceAccounts get their own bindings (wizard/core/render/rbac.py)."""
         if self.env.current:
@@ -382,6 +400,7 @@ class OverlayRenderer:
         self.node_ports()
         self.volumes()
         self.rbac()
+        self.addresses()
         self.todays_secret_names()
         self.moved_namespace()
         doc = self.kustomization()
