@@ -15,7 +15,13 @@ from typing import Any
 from wizard.core.kinds import containers, image_tag, secret_keys, secret_reference_paths
 from wizard.core.model import Finding, Level
 from wizard.core.plan.differences import fill_instruction, shared_address
-from wizard.core.plan.isolation import cluster_wide_agent, existing_namespace, namespace_addresses, rbac_bindings
+from wizard.core.plan.isolation import (
+    catch_all_ingress,
+    cluster_wide_agent,
+    existing_namespace,
+    namespace_addresses,
+    rbac_bindings,
+)
 from wizard.core.resolve.app import ENV_LABEL, built_image
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
 from wizard.core.scan.manifests import ManifestObject
@@ -598,6 +604,7 @@ RULES: tuple[Rule, ...] = (
     per_object(plaintext_config, fixed_node_port),
     hard_coded_namespace,
     namespace_addresses,
+    catch_all_ingress,
     tls_secrets,
     claim_new_volume,
     current_only,

@@ -10,6 +10,7 @@ from wizard.core.model import Finding, Level
 from wizard.core.render.addresses import AddressUse, address_patches, address_uses
 from wizard.core.render.overlay import BUILTIN_NAMESPACES
 from wizard.core.render.rbac import bound_cluster_bindings, cluster_binding_name, cluster_wide_agents, role_binding_patches
+from wizard.core.resolve.environment import CATCH_ALL
 from wizard.core.resolve.model import Resolved
 
 
@@ -115,3 +116,46 @@ def namespace_addresses(resolved: Resolved) -> list[Finding]:
                 src,
             ))
     return found
+
+
+def catch_all_ingress(resolved: Resolved) -> list[Finding]:
+    """An Ingress rule without a host (or only a default backend) would give every environment the same route."""
+    if resolved.helm is not None:
+        return []
+    catch_alls = [
+        ing for ing in resolved.base_objects
+        if ing.kind == "Ingress" and (
+            any(isinstance(r, dict) and not r.get("host") for r in (ing.obj.get("spec") or {}).get("rules") or [])
+            or (not (ing.obj.get("spec") or {}).get("rules") and (ing.obj.get("spec") or {}).get("defaultBackend"))
+        )
+    ]
+    found: list[Finding] = []
+    for settings in resolved.environments:
+        if settings.env.current or not catch_alls:
+            continue
+        if CATCH_ALL in settings.hosts:
+            found.append(Finding(
+                Level.INFO,
+                "catch-all-ingress",
+                f"{settings.name}: {', '.join(i.ref for i in catch_alls)} route every host today; here they serve "
+                f"{settings.hosts[CATCH_ALL]} only.",
+                _src(resolved, catch_alls[0].file),
+                settings.name,
+            ))
+            continue
+        found.append(Finding(
+            Level.ERROR,
+            "catch-all-ingress",
+            f"{', '.join(i.ref for i in catch_alls)} has a rule without a host (a catch-all): {settings.name}'s copy "
+            f"would claim the same route as {_current(resolved)}, and the ingress controller would send production's "
+            f"traffic to either. Give {settings.name} a host: environments[{settings.index}].host "
+            f"(like {settings.name}.example.com).",
+            _src(resolved, catch_alls[0].file),
+            settings.name,
+        ))
+    return found
+
+
+def _current(resolved: Resolved) -> str:
+    current = resolved.answers.current
+    return current.name if current else "the other environments"

@@ -19,6 +19,7 @@ from wizard.core.render.addresses import address_patches
 from wizard.core.render.base import KUSTOMIZE_API
 from wizard.core.render.rbac import cluster_bindings, role_binding_patches
 from wizard.core.resolve.app import ENV_LABEL
+from wizard.core.resolve.environment import CATCH_ALL
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
 
 PART_OF = "app.kubernetes.io/part-of"
@@ -207,8 +208,18 @@ class OverlayRenderer:
             spec = ing.obj.get("spec") or {}
             ops: list[dict[str, Any]] = []
             for i, rule in enumerate(spec.get("rules") or []):
-                if rule.get("host") in mapping and mapping[rule["host"]] != rule["host"]:
+                if not rule.get("host") and CATCH_ALL in mapping:
+                    # A catch-all rule: every environment would claim the same route; this one gets its host.
+                    ops.append({"op": "add", "path": f"/spec/rules/{i}/host", "value": mapping[CATCH_ALL]})
+                elif rule.get("host") in mapping and mapping[rule["host"]] != rule["host"]:
                     ops.append({"op": "replace", "path": f"/spec/rules/{i}/host", "value": mapping[rule["host"]]})
+            if not spec.get("rules") and spec.get("defaultBackend") and CATCH_ALL in mapping:
+                # Only a default backend (catch-all): the same backend, as a rule for this environment's host.
+                path = {"path": "/", "pathType": "Prefix", "backend": spec["defaultBackend"]}
+                ops.append({"op": "add", "path": "/spec/rules", "value": [
+                    {"host": mapping[CATCH_ALL], "http": {"paths": [path]}}
+                ]})
+                ops.append({"op": "remove", "path": "/spec/defaultBackend"})
             for i, tls in enumerate(spec.get("tls") or []):
                 for j, h in enumerate(tls.get("hosts") or []):
                     if h in mapping and mapping[h] != h:

@@ -109,6 +109,10 @@ def _images(facts: AppFacts, env: Environment, index: int) -> tuple[tuple[str, s
     return tuple(sorted(tag.items()))
 
 
+CATCH_ALL = ""
+"""The `hosts` key of an Ingress rule without a host (a catch-all, or a `defaultBackend`): the answer gives it one."""
+
+
 def _hosts(facts: AppFacts, env: Environment, index: int, generated: bool) -> tuple[dict[str, str], bool]:
     """(today's host -> this environment's host, whether the hosts were defaulted)."""
     host, today = env.host, list(facts.hosts)
@@ -131,7 +135,8 @@ def _hosts(facts: AppFacts, env: Environment, index: int, generated: bool) -> tu
             )
         if not facts.ingresses:
             raise _fail(index, "host", "the app has no Ingress: there is no route to give a host")
-        return ({today[0]: host} if today else {}), False
+        # No host today: the Ingress rules are catch-alls (key ""), and the answer gives them this host.
+        return ({today[0]: host} if today else {CATCH_ALL: host}), False
     for old in host:
         if old not in today:
             raise _fail(index, f"host.{old}", f"no ingress uses this host (found: {_found(today)})")
