@@ -43,6 +43,34 @@ def secret_map(ctx: Resolved, env: Environment | None = None) -> dict[str, list[
     return {ctx.secret_name(env, n.name) if env else n.name: list(n.keys) for n in ctx.secret_needs if n.keys}
 
 
+def secret_types(ctx: Resolved, env: Environment | None = None) -> dict[str, str]:
+    """Secret name (as in `env`) -> its type, when it is not Opaque: today's Secret, generator or use says so.
+
+    A source Secret's `type`, a secretGenerator's `type`, an imagePullSecret (dockerconfigjson) and an
+    Ingress TLS Secret (kubernetes.io/tls).
+    """
+    found: dict[str, str] = {}
+    for ing in ctx.base_objects:
+        if ing.kind == "Ingress":
+            for tls in (ing.obj.get("spec") or {}).get("tls") or []:
+                if isinstance(tls, dict) and tls.get("secretName"):
+                    found[str(tls["secretName"])] = "kubernetes.io/tls"
+    for w in ctx.workloads:
+        pod = ((w.obj.get("spec") or {}).get("template") or {}).get("spec") or {}
+        for pull in pod.get("imagePullSecrets") or []:
+            if isinstance(pull, dict) and pull.get("name"):
+                found[str(pull["name"])] = "kubernetes.io/dockerconfigjson"
+    adopted = ctx.inventory.adopted
+    for gen in (adopted.data.get("secretGenerator") or []) if adopted else []:
+        if isinstance(gen, dict) and gen.get("name") and gen.get("type"):
+            found[str(gen["name"])] = str(gen["type"])
+    for obj in ctx.inventory.secrets_in_source():
+        if obj.obj.get("type"):
+            found[obj.name] = str(obj.obj["type"])
+    named = {(ctx.secret_name(env, k) if env else k): v for k, v in found.items()}
+    return {k: v for k, v in sorted(named.items()) if v != "Opaque"}
+
+
 def render_secret_scripts(ctx: Resolved) -> dict[str, str]:
     """`overlays/<env>/seal-secrets.sh` per environment, and `.sops.yaml` for SOPS."""
     provider = ctx.answers.secrets.provider
@@ -55,13 +83,15 @@ def render_secret_scripts(ctx: Resolved) -> dict[str, str]:
         overlay = ctx.layout.overlay(env.name)
         if provider == "sealed-secrets":
             files[f"{overlay}/seal-secrets.sh"] = kubeseal_script(
-                environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), output_dir=f"{overlay}/secrets",
+                environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), types=secret_types(ctx, env),
+                output_dir=f"{overlay}/secrets",
                 controller_name=cfg.controller_name, controller_namespace=cfg.controller_namespace,
                 scope=Scope(cfg.scope), cert=cfg.cert,
             )
         else:
             files[f"{overlay}/encrypt-secrets.sh"] = sops_script(
-                environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), output_dir=f"{overlay}/secrets",
+                environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), types=secret_types(ctx, env),
+                output_dir=f"{overlay}/secrets",
             )
     if provider == "sops":
         rules = [

@@ -40,7 +40,26 @@ read_value() {
     exit 1
   fi
 }
+
+# read_path VAR PROMPT: a multi-line value (a certificate, a key) is read from a file: ask for its path.
+read_path() {
+  printf '%s (path to the file): ' "$2" >&2
+  if ! IFS= read -r "$1" || [[ ! -f "${!1}" ]]; then
+    printf 'no readable file for %s; nothing was written\\n' "$2" >&2
+    exit 1
+  fi
+}
 """
+
+FILE_KEY = re.compile(
+    r"(?i)^(tls\.crt|tls\.key|ca\.crt|\.dockerconfigjson|\.dockercfg|ssh-privatekey)$|\.(pem|crt|cer|key|p12|pfx|jks)$"
+)
+"""Keys whose value is a file (a PEM certificate or key, a docker config): read from a path, not typed in."""
+
+
+def is_file_key(key: str) -> bool:
+    """True when a Secret key holds a file's content (multi-line): the scripts ask for a path."""
+    return bool(FILE_KEY.search(key))
 
 
 def _script_setup(tools: Sequence[str], output_dir: str) -> list[str]:
@@ -93,19 +112,30 @@ def _output_path(output_dir: str, name: str, suffix: str) -> str:
     return f"{output_dir.rstrip('/')}/{name}{suffix}" if output_dir else f"{name}{suffix}"
 
 
-def _create_secret(namespace: str, name: str, keys: Sequence[str], index: int) -> tuple[list[str], str, str]:
-    """Lines reading the values, the `kubectl create secret` command, and the variables to unset."""
+def _create_secret(
+    namespace: str, name: str, keys: Sequence[str], index: int, secret_type: str | None = None,
+) -> tuple[list[str], str, str]:
+    """Lines reading the values, the `kubectl create secret` command, and the variables to unset.
+
+    The Secret keeps its type (`kubernetes.io/tls`, `kubernetes.io/dockerconfigjson`): `--type`. A key that
+    holds a file (a certificate, a private key, a docker config) is read from a path the person gives.
+    """
     reads: list[str] = []
     args: list[str] = []
     variables: list[str] = []
     for key_index, key in enumerate(keys, start=1):
         var = f"value_{index}_{key_index}"
         variables.append(var)
+        if is_file_key(key):
+            reads.append(f"read_path {var} {_q(f'{name} {key}')}")
+            args.append(f"--from-file={_q(key)}=\"${var}\"")
+            continue
         reads.append(f"read_value {var} {_q(f'{name} {key}')}")
         # printf is a bash builtin: the value reaches kubectl through a pipe (/dev/fd/N), never argv.
         args.append(f"--from-file={_q(key)}=<(printf '%s' \"${var}\")")
+    kind = f" --type {_q(secret_type)}" if secret_type and secret_type != "Opaque" else ""
     command = (
-        f"kubectl create secret generic {_q(name)} --namespace {_q(namespace)} --dry-run=client -o yaml \\\n  "
+        f"kubectl create secret generic {_q(name)} --namespace {_q(namespace)}{kind} --dry-run=client -o yaml \\\n  "
         + " \\\n  ".join(args)
     )
     return reads, command, " ".join(variables)
@@ -129,6 +159,7 @@ def kubeseal_script(
     environment: str,
     namespace: str,
     secrets: Mapping[str, Sequence[str]],
+    types: Mapping[str, str] | None = None,
     output_dir: str,
     controller_name: str = "sealed-secrets-controller",
     controller_namespace: str = "kube-system",
@@ -145,7 +176,8 @@ def kubeseal_script(
         f"# Seal the Secrets of the {_c(environment)!r} environment (namespace {namespace}) with kubeseal.",
         "# Written by k8s-wizard. Run it from the repository root.",
         "#",
-        "# For each Secret it asks for every value (what you type is not shown), builds the Secret with",
+        "# For each Secret it asks for every value (what you type is not shown; a certificate, key or docker",
+        "# config is read from the file whose path you give), keeps the Secret's type, builds the Secret with",
         "# `kubectl create secret --dry-run=client`, passing each value through a process substitution so",
         "# it never appears in a command line, the shell history or a file, seals it with kubeseal using",
         f"# {where} (scope {scope}), and writes <name>{SEALED_SUFFIX} into",
@@ -159,7 +191,7 @@ def kubeseal_script(
     ]
     for index, (name, keys) in enumerate(secrets.items(), start=1):
         out = _output_path(output_dir, name, SEALED_SUFFIX)
-        reads, create, variables = _create_secret(namespace, name, keys, index)
+        reads, create, variables = _create_secret(namespace, name, keys, index, (types or {}).get(name))
         seal = _kubeseal_command(namespace, name, scope, cert, controller_name, controller_namespace)
         lines += [
             "",
@@ -244,6 +276,7 @@ def sops_script(
     environment: str,
     namespace: str,
     secrets: Mapping[str, Sequence[str]],
+    types: Mapping[str, str] | None = None,
     output_dir: str,
 ) -> str:
     """A bash script (run from the repo root) that writes each Secret SOPS-encrypted into ``output_dir``."""
@@ -253,7 +286,8 @@ def sops_script(
         f"# Encrypt the Secrets of the {_c(environment)!r} environment (namespace {namespace}) with SOPS.",
         "# Written by k8s-wizard. Run it from the repository root, next to .sops.yaml (sops >= 3.9).",
         "#",
-        "# For each Secret it asks for every value (what you type is not shown), builds the Secret with",
+        "# For each Secret it asks for every value (what you type is not shown; a certificate, key or docker",
+        "# config is read from the file whose path you give), keeps the Secret's type, builds the Secret with",
         "# `kubectl create secret --dry-run=client`, passing each value through a process substitution so",
         "# it never appears in a command line, the shell history or a file, and pipes it to",
         "# `sops --encrypt` on stdin (the plaintext Secret is never written), which picks the creation",
@@ -266,7 +300,7 @@ def sops_script(
     ]
     for index, (name, keys) in enumerate(secrets.items(), start=1):
         out = _output_path(output_dir, name, SOPS_SUFFIX)
-        reads, create, variables = _create_secret(namespace, name, keys, index)
+        reads, create, variables = _create_secret(namespace, name, keys, index, (types or {}).get(name))
         # sops reads the Secret from the pipe only when told to read /dev/stdin; the override picks the rule.
         encrypt = f"sops --encrypt --filename-override {_q(out)} --input-type yaml --output-type yaml /dev/stdin"
         lines += [
