@@ -410,3 +410,54 @@ def test_promotion_copies_the_charts_image_tag(applied: Applied) -> None:
     assert f".spec.values{expected} = strenv(TAG)" in script
     assert "overlays/$TARGET/patches/helmrelease.yaml" in script
     assert ".images" not in script
+
+
+# --- secrets the chart reads (existingSecret): sealed per environment like any other ---------------------------------
+
+
+def test_a_secret_the_chart_reads_is_sealed_into_each_overlay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from sealed_helpers import certificate
+
+    from wizard.cli import main
+
+    case = CASES[2]  # the remote chart: auth.existingSecret: cache-auth, key redis-password in its template
+    answers = copy.deepcopy(case.answers)
+    answers["helm"]["secrets"] = {"cache-auth": ["redis-password"]}
+    app = _setup(case, tmp_path, monkeypatch, answers)
+    result = _apply(app)
+    assert result.code == 0, result.describe()
+    plan = (app.repo / "MIGRATION.md").read_text(encoding="utf-8")
+    assert "Seal dev's secrets" in plan and "cache-auth: redis-password (HelmRelease/cache)" in plan
+    assert "Seal production's secrets from the cluster" in plan
+    assert "The chart reads Secret cache-auth" not in plan  # listed: a step, not a warning
+    assert "redis-password" in (app.repo / "k8s/overlays/dev/seal-secrets.sh").read_text(encoding="utf-8")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = datetime.now(UTC)
+    cert = tmp_path / "pub-cert.pem"
+    cert.write_bytes(certificate(key, now - timedelta(days=1), now + timedelta(days=30)))
+    out = io.StringIO()
+    code = main(["seal", "dev", "--repo", str(app.repo), "--cert", str(cert), "--env-file", "-"],
+                stdin=io.StringIO('redis-password="CANARY-s3cr3t-9f2b"\n'), stdout=out)
+    assert code == 0, out.getvalue()
+    assert "CANARY-s3cr3t-9f2b" not in out.getvalue()
+    objects, stderr = build(app.repo / "k8s/overlays/dev")
+    assert stderr == ""
+    sealed = [o for o in objects if o["kind"] == "SealedSecret"]
+    assert [(s["metadata"]["name"], s["metadata"]["namespace"]) for s in sealed] == [("cache-auth", "cache-dev")]
+    validate_crd(sealed[0])
+    assert sorted(sealed[0]["spec"]["encryptedData"]) == ["redis-password"]
+    # the release that reads it still renders what the answers say, and the build still renders today's for production
+    _, rendered = app.environment("dev")
+    env_refs = [e["valueFrom"]["secretKeyRef"] for o in rendered if o["kind"] == "StatefulSet"
+                for c in o["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])]
+    assert env_refs == [{"name": "cache-auth", "key": "redis-password"}]
+    assert sorted(app.environment("production")[1], key=_key) == sorted(app.today(), key=_key)
+
+
+def test_secret_values_never_go_in_helm_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _refused(tmp_path, monkeypatch, lambda a: a["helm"].update(secrets={"web-auth": {"password": "x"}}))
+    assert "helm.secrets.web-auth: list the key names only" in text

@@ -28,11 +28,13 @@ from wizard.core.errors import InputError
 MAPPED_KEYS = ("replicas", "resources", "host", "autoscaling", "image_tag")
 """The per-environment answers a chart receives through a value path."""
 
-HELM_KEYS = ("chart", "repository", "version", "values", "release", "paths")
+HELM_KEYS = ("chart", "repository", "version", "values", "release", "paths", "secrets")
 # The answers schema's patterns (wizard/core/answers/schema.json), which `schema.check` applies first.
 RELEASE_NAME = schema.pattern("helmRelease")
 CHART_NAME = schema.pattern("chartName")
 VERSION = schema.pattern("chartVersion")
+SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _SEGMENT = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
 
 
@@ -46,6 +48,8 @@ class HelmAnswers:
     repository: str | None = None
     version: str | None = None
     paths: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Secrets the chart reads but does not create (an existingSecret): name -> key names, never values."""
 
     @property
     def remote(self) -> bool:
@@ -151,7 +155,34 @@ def parse_helm(raw: Any, origin: str) -> HelmAnswers:
         except ValueError:
             raise fail(f"paths.{key}", f"{value!r} is not a value path (like ingress.hosts[0].host)") from None
         paths[str(key)] = value
-    return HelmAnswers(chart=chart, release=release, values=tuple(values), repository=repository, version=version, paths=paths)
+    secrets = _secrets(raw.get("secrets"), fail)
+    return HelmAnswers(
+        chart=chart, release=release, values=tuple(values), repository=repository, version=version, paths=paths,
+        secrets=secrets,
+    )
+
+
+def _secrets(raw: Any, fail: Any) -> dict[str, tuple[str, ...]]:
+    """`helm.secrets: {Secret name: [KEY, ...]}`: key names only (a value here would be a secret in git)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise fail("secrets", "expected a mapping {Secret name: [key names]}")
+    out: dict[str, tuple[str, ...]] = {}
+    for name, keys in sorted(raw.items(), key=lambda kv: str(kv[0])):
+        if not isinstance(name, str) or len(name) > 253 or not SECRET_NAME.match(name):
+            raise fail("secrets", f"{name!r} is not a Secret name")
+        if isinstance(keys, Mapping):
+            raise fail(f"secrets.{name}", "list the key names only; secret values never go in the answers file")
+        if not isinstance(keys, list) or not keys:
+            raise fail(f"secrets.{name}", "expected a list of key names")
+        for i, key in enumerate(keys):
+            if not isinstance(key, str) or not SECRET_KEY.match(key):
+                raise fail(f"secrets.{name}[{i}]", "not a secret key name (letters, digits, '-', '_', '.')")
+        if len(set(keys)) != len(keys):
+            raise fail(f"secrets.{name}", "a key is listed twice")
+        out[name] = tuple(sorted(keys))
+    return out
 
 
 def _check_relative(value: str, key: str, fail: Any) -> str:
@@ -191,4 +222,6 @@ def helm_dict(helm: HelmAnswers) -> dict[str, Any]:
         out["values"] = list(helm.values)
     if helm.paths:
         out["paths"] = dict(helm.paths)
+    if helm.secrets:
+        out["secrets"] = {name: list(keys) for name, keys in helm.secrets.items()}
     return out

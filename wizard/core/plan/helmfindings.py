@@ -90,16 +90,19 @@ def referenced_secrets(ctx: Resolved) -> list[Finding]:
         }
     )
     out = []
+    helm_secrets = ctx.answers.helm.secrets if ctx.answers.helm else {}
     for env in ctx.answers.environments:
         if env.current:
             continue
         for path, name in names:
+            if name in helm_secrets:
+                continue  # listed under helm.secrets: the plan has its sealing step
             out.append(
                 Finding(
                     Level.WARNING,
                     "helm-existing-secret",
-                    f"The chart reads Secret {name} ({path}); create it in namespace {env.namespace} before {env.name} is "
-                    "deployed, sealed into the overlay (secrets/, listed in its kustomization).",
+                    f"The chart reads Secret {name} ({path}); {env.name} needs it in namespace {env.namespace}. List its key "
+                    f"names under helm.secrets ({name}: [KEY, ...]) and the plan gets the steps to seal it into the overlay.",
                     environment=env.name,
                 )
             )

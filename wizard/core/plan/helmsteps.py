@@ -10,6 +10,7 @@ rollback here suspends, never deletes.
 from __future__ import annotations
 
 from wizard.core.model import Finding, Phase, Plan, Step
+from wizard.core.plan.steps import _secrets_step
 from wizard.core.render.flux import kustomization_name
 from wizard.core.render.helmrelease import values_keys
 from wizard.core.resolve.model import Resolved
@@ -93,7 +94,8 @@ def _new_env(ctx: Resolved, index: int) -> Phase:
          f"kubectl delete namespace {env.namespace}"),
     )
     summary = f"Stand up {env.name}: release {release} in namespace {env.namespace}."
-    return Phase(f"Create {env.name}", summary, (deploy, rollback))
+    secrets = _secrets_step(ctx, env.name, env.namespace, current=False)
+    return Phase(f"Create {env.name}", summary, (*([secrets] if secrets else []), deploy, rollback))
 
 
 def _migrate_current(ctx: Resolved) -> Phase:
@@ -103,7 +105,9 @@ def _migrate_current(ctx: Resolved) -> Phase:
     name = kustomization_name(ctx, cur.name)
     release = _release(ctx, cur.name)
     app = ctx.answers.app
+    secrets = _secrets_step(ctx, cur.name, cur.namespace, current=True)
     steps = [
+        *([secrets] if secrets else []),
         Step(
             "Stop upgrading the release by hand or from CI",
             f"From now on helm-controller owns release {release}: a `helm upgrade` from a script or pipeline would fight "

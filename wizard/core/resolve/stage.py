@@ -8,9 +8,16 @@ from wizard.core.layout import Layout
 from wizard.core.resolve.app import app_facts, today_namespace
 from wizard.core.resolve.environment import neutral_settings, resolve_environment
 from wizard.core.resolve.helmvalues import resolve_helm
-from wizard.core.resolve.model import Resolved
+from wizard.core.resolve.model import Resolved, SecretNeed
 from wizard.core.scan.generated import todays_generated_secrets
 from wizard.core.scan.manifests import Inventory
+
+
+def helm_secret_needs(answers: Answers) -> tuple[SecretNeed, ...]:
+    """The Secrets a chart reads but does not create (helm.secrets): sealed per environment like any other."""
+    assert answers.helm is not None
+    user = (f"HelmRelease/{answers.app}",)
+    return tuple(SecretNeed(name, keys, user) for name, keys in sorted(answers.helm.secrets.items()))
 
 
 def resolve(inventory: Inventory, answers: Answers) -> Resolved:
@@ -33,6 +40,7 @@ def resolve(inventory: Inventory, answers: Answers) -> Resolved:
         environments = tuple(
             resolve_environment(facts, inventory, answers, i, today) for i in range(len(answers.environments))
         )
+    needs = facts.secret_needs if answers.helm is None else helm_secret_needs(answers)
     return Resolved(
         repo=inventory.repo,
         inventory=inventory,
@@ -46,8 +54,8 @@ def resolve(inventory: Inventory, answers: Answers) -> Resolved:
         images=facts.images,
         own_images=facts.own_images,
         configmaps=facts.configmaps,
-        secret_needs=facts.secret_needs,
-        key_users=facts.key_users,
+        secret_needs=needs,
+        key_users=facts.key_users if answers.helm is None else {n.name: dict.fromkeys(n.keys, n.users) for n in needs},
         hosts=facts.hosts,
         selectors_use_env_label=facts.selectors_use_env_label,
         environments=environments,
