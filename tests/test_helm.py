@@ -389,7 +389,7 @@ def test_findings_name_what_a_new_environment_needs(tmp_path: Path, monkeypatch:
     remote = _setup(CASES[2], tmp_path / "remote", monkeypatch)
     assert _apply(remote).code == 0
     plan = (remote.repo / "MIGRATION.md").read_text(encoding="utf-8")
-    assert "The chart reads Secret cache-auth (auth.existingSecret); create it in namespace cache-dev" in plan
+    assert "The chart reads Secret cache-auth (auth.existingSecret); dev needs it in namespace cache-dev. List" in plan
     create = _setup(CASES[0], tmp_path / "create", monkeypatch)
     values = create.repo / "deploy/values-production.yaml"
     values.write_text(values.read_text(encoding="utf-8") + "auth:\n  password: CANARY-s3cr3t-9f2b\n", encoding="utf-8")
