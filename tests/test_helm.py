@@ -459,5 +459,6 @@ def test_a_secret_the_chart_reads_is_sealed_into_each_overlay(tmp_path: Path, mo
 
 
 def test_secret_values_never_go_in_helm_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = _refused(tmp_path, monkeypatch, lambda a: a["helm"].update(secrets={"web-auth": {"password": "x"}}))
-    assert "helm.secrets.web-auth: list the key names only" in text
+    text = _refused(tmp_path, monkeypatch, lambda a: a["helm"].update(secrets={"web-auth": {"password": "CANARY-s3cr3t"}}))
+    assert "helm.secrets.web-auth: expected a list" in text
+    assert "CANARY-s3cr3t" not in text
