@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
         argv = ["init", *argv]  # `k8s-wizard` alone (or with --plain/--repo) starts the interview
     try:
         args = _parser().parse_args(argv)
+        _recover(args, err)
         handler: Callable[..., int] = _handlers()[args.command]
         return handler(args, stdin or sys.stdin, out)
     except KeyboardInterrupt:
@@ -127,6 +128,18 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     except WizardError as exc:
         print(f"error: {exc}", file=err)
         return exc.exit_code
+
+
+def _recover(args: argparse.Namespace, err: TextIO) -> None:
+    """Before anything else: finish or undo a write that a crash (SIGKILL, power loss) interrupted."""
+    repo = getattr(args, "repo", None)
+    if repo is None or not Path(repo).is_dir():
+        return
+    from wizard.core.write.journal import recover
+
+    note = recover(Path(repo))
+    if note:
+        print(f"note: {note}", file=err)
 
 
 def _handlers() -> dict[str, Callable[..., int]]:

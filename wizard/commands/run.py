@@ -9,12 +9,14 @@ from typing import Literal, TextIO
 from wizard.commands.output import confirm, print_findings, print_preview
 from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import BlockingError, InputError
-from wizard.core.model import ChangeKind, FileChange, Level
+from wizard.core.layout import STATE_FILE
+from wizard.core.model import ChangeKind, Level
 from wizard.core.pipeline import Outcome, build, build_errors, read_answers, settle_conflicts, write
 from wizard.core.plan.export import to_json, to_markdown, to_tree
 from wizard.core.validate.checks import validate as run_validate
 from wizard.core.write.atomic import write_changes
-from wizard.core.write.changes import Choice
+from wizard.core.write.changes import Choice, read_state
+from wizard.core.write.plan_output import plan_output
 
 
 def _repo(args: argparse.Namespace) -> Path:
@@ -94,14 +96,12 @@ def plan(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     render = {"markdown": to_markdown, "tree": to_tree, "json": to_json}[args.format]
     text = render(outcome.plan)
     if args.output:
-        resolved = Path(args.output).resolve()
-        if not resolved.is_relative_to(repo) or resolved == repo:
-            raise InputError(f"--output: {args.output} is outside the repository ({repo}): give a file inside it")
-        rel = resolved.relative_to(repo)
-        old = (repo / rel).read_text(encoding="utf-8") if (repo / rel).is_file() else None
-        kind = ChangeKind.CREATE if old is None else (ChangeKind.UNCHANGED if old == text else ChangeKind.CHANGE)
-        write_changes(repo, [FileChange(rel.as_posix(), kind, old, text)])
-        print(f"wrote {rel.as_posix()}", file=out)
+        owned = {ANSWERS_FILE, STATE_FILE, *outcome.rendered, *read_state(repo)}
+        if args.answers is not None and Path(args.answers).resolve().is_relative_to(repo):
+            owned.add(Path(args.answers).resolve().relative_to(repo).as_posix())
+        changes, extra, rel = plan_output(repo, str(args.output), text, source=answers.source, owned=owned)
+        write_changes(repo, changes, extra=extra)
+        print(f"wrote {rel}", file=out)
     else:
         out.write(text)
     return 1 if outcome.plan.blocking else 0
