@@ -32,7 +32,7 @@ from wizard.core.scan.app import scan_app, scanned_for
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, scan
 from wizard.core.validate.checks import validate
-from wizard.core.write.atomic import write_changes
+from wizard.core.write.atomic import check_targets, write_changes
 from wizard.core.write.changes import Choice, preview, settle, state_text
 from wizard.core.write.merge import resolve
 
@@ -93,6 +93,7 @@ def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> O
     rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
     changes = preview(repo, rendered, bases=_answers_base(repo, inventory))
     changes = [_answers_change(c, answers, inventory) if c.path == ANSWERS_FILE else c for c in changes]
+    check_targets(repo, [c.path for c in changes if c.kind is not ChangeKind.UNCHANGED])
     return Outcome(answers, replace(plan, changes=tuple(changes)), rendered)
 
 

@@ -96,6 +96,18 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
     return sorted(e.shown for e in entries)
 
 
+def check_targets(repo: Path, paths: list[str]) -> None:
+    """Before the preview goes on: every path can be written (inside the repository, no symlink on the way,
+    no file where a folder goes, no folder or link where the file goes). InputError (exit 2) otherwise."""
+    root = repo.resolve()
+    try:
+        with Tree.open(root) as tree:
+            for index, rel in enumerate(paths):
+                _entry(tree, root, rel, "write", index)
+    except OSError as exc:
+        raise os_problem(exc, str(exc.filename or repo)) from None
+
+
 def _entry(tree: Tree, root: Path, rel: str, op: str, index: int) -> Entry:
     """One switch to make, checked: the path is inside the repository, its folders are folders."""
     real = _real_rel(root, rel)
