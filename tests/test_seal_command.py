@@ -9,7 +9,6 @@ the *built* object's own name and namespace, as the controller does.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import shutil
@@ -19,11 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.asymmetric import rsa
 from kube import FIXTURES, SCHEMAS, build
-from sealed_helpers import PAYMENTS_ANSWERS, certificate
+from sealed_helpers import PAYMENTS_ANSWERS, certificate, unseal
 
 from wizard.cli import main
 from wizard.core.answers.parse import ANSWERS_FILE
@@ -54,29 +51,6 @@ def certs(controller_key: rsa.RSAPrivateKey, tmp_path_factory: pytest.TempPathFa
     valid.write_bytes(certificate(controller_key, now - timedelta(days=1), now + timedelta(days=365)))
     expired.write_bytes(certificate(controller_key, now - timedelta(days=400), now - timedelta(days=35)))
     return {"valid": valid, "expired": expired}
-
-
-def unseal(key: rsa.RSAPrivateKey, obj: dict[str, Any]) -> dict[str, str]:
-    """Decrypt every value of a SealedSecret as the controller would, label from the object's own metadata."""
-    meta = obj["metadata"]
-    annotations = meta.get("annotations") or {}
-    if annotations.get("sealedsecrets.bitnami.com/cluster-wide") == "true":
-        label = b""
-    elif annotations.get("sealedsecrets.bitnami.com/namespace-wide") == "true":
-        label = meta["namespace"].encode()
-    else:
-        label = f"{meta['namespace']}/{meta['name']}".encode()
-    out = {}
-    for k, b64 in obj["spec"]["encryptedData"].items():
-        blob = base64.b64decode(b64, validate=True)
-        size = int.from_bytes(blob[:2], "big")
-        session = key.decrypt(
-            blob[2:2 + size],
-            padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=label),
-        )
-        assert len(session) == 32
-        out[k] = AESGCM(session).decrypt(bytes(12), blob[2 + size:], None).decode("utf-8")
-    return out
 
 
 # --- helpers ----------------------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--after", help="promotion order: after this environment (default: before the current one)")
     add.add_argument("--namespace")
+    add.add_argument("--cluster", help="the cluster it runs on (required when the environments name their clusters)")
     add.add_argument("--from", dest="from_env", help="start from this environment's differences")
     add.add_argument("--yes", action="store_true")
     add.add_argument("--dry-run", action="store_true")

@@ -126,6 +126,7 @@ def add_env(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Pro
         after=args.after,
         namespace=args.namespace,
         from_env=getattr(args, "from_env", None),
+        cluster=getattr(args, "cluster", None),
     )
     order = " -> ".join(str(e["name"]) for e in changed["environments"])
     print(f"add-env {args.name}: promotion order {order}", file=out)

@@ -148,18 +148,24 @@ def plan_seal(
 def load_sealing_key(
     repo: Path, answers: Answers, env: Environment, cert: Path | None, now: datetime | None = None,
 ) -> RSAPublicKey:
-    """The controller's public key from --cert, else from the answers' secrets.cert (relative to the repo)."""
+    """The controller's public key from --cert, else the certificate of the environment's cluster from the answers
+    (secrets.certs.<cluster>, else secrets.cert; relative to the repo). A SealedSecret opens only on the cluster whose
+    controller key sealed it, so each cluster's environments are sealed with that cluster's certificate."""
     overlay = Layout(answers.output).overlay(env.name)
+    own = answers.secrets.certs.get(env.cluster) if env.cluster is not None else None
     if cert is not None:
         path, source = cert, str(cert)
+    elif own:
+        path, source = repo / own, f"{own} (answers: secrets.certs.{env.cluster})"
     elif answers.secrets.cert:
         path, source = repo / answers.secrets.cert, f"{answers.secrets.cert} (answers: secrets.cert)"
     else:
         raise InputError(
             "no certificate to seal with: fetch the controller's public certificate with "
             f"`kubeseal --fetch-cert --controller-name {answers.secrets.controller_name} --controller-namespace "
-            f"{answers.secrets.controller_namespace} > pub-cert.pem` and pass --cert pub-cert.pem (or set secrets.cert "
-            f"in the answers); without a certificate, `bash {overlay}/seal-secrets.sh` seals through the cluster"
+            f"{answers.secrets.controller_namespace} > pub-cert.pem` and pass --cert pub-cert.pem (or set secrets.cert, "
+            "or secrets.certs.<cluster> per cluster, in the answers); without a certificate, "
+            f"`bash {overlay}/seal-secrets.sh` seals through the cluster"
         )
     try:
         pem = path.read_bytes()

@@ -15,6 +15,29 @@ class Layout:
     """Paths of the base, the overlays and the Flux objects under the output folder."""
 
     output: str
+    clusters: tuple[tuple[str, str], ...] = ()
+    """(environment, cluster) when environments run on more than one cluster; () for one cluster (flux/)."""
+
+    @property
+    def multi_cluster(self) -> bool:
+        return len({cluster for _, cluster in self.clusters}) > 1
+
+    def cluster_of(self, env: str) -> str | None:
+        """The environment's cluster when there are several, else None."""
+        return dict(self.clusters).get(env) if self.multi_cluster else None
+
+    def cluster_folder(self, cluster: str) -> str:
+        """`<output>/clusters/<cluster>`: that cluster's Flux objects, the folder for `flux bootstrap --path`."""
+        return f"{self.output}/clusters/{cluster}"
+
+    def flux_folder(self, env: str) -> str:
+        """Where the Flux objects that deploy an environment live: flux/, or its cluster's folder."""
+        cluster = self.cluster_of(env)
+        return self.cluster_folder(cluster) if cluster is not None else self.flux
+
+    def flux_source(self, env: str) -> str:
+        """The GitRepository the environment's Flux Kustomization pulls from."""
+        return f"{self.flux_folder(env)}/source.yaml"
 
     @property
     def base(self) -> str:
@@ -34,4 +57,4 @@ class Layout:
         return f"{self.overlay(env)}/secrets/{name}.secret.enc.yaml"
 
     def flux_kustomization(self, env: str) -> str:
-        return f"{self.flux}/{env}.yaml"
+        return f"{self.flux_folder(env)}/{env}.yaml"

@@ -69,6 +69,7 @@ def add_environment(
     after: str | None = None,
     namespace: str | None = None,
     from_env: str | None = None,
+    cluster: str | None = None,
 ) -> dict[str, Any]:
     """The answers with environment `name` added to the promotion order.
 
@@ -86,6 +87,12 @@ def add_environment(
         _check_label(namespace, f"{origin} --namespace")
 
     new: dict[str, Any] = {"name": name, "namespace": namespace or default_namespace(envs, name)}
+    if cluster is not None:
+        _check_label(cluster, f"{origin} --cluster")
+        new["cluster"] = cluster
+    elif any(e.get("cluster") for e in envs):
+        clusters = sorted({str(e["cluster"]) for e in envs if e.get("cluster")})
+        raise InputError(f"{origin}: the environments name their clusters ({', '.join(clusters)}): give --cluster")
     if from_env is not None:
         source = envs[_index(envs, from_env, f"{origin} --from")]
         for key in COPIED_KEYS:

@@ -79,6 +79,8 @@ class Environment:
     services: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] | None = None
     """Raw chart values for this environment (Helm apps only), deep-merged over today's."""
+    cluster: str | None = None
+    """The cluster it runs on; None when every environment shares one cluster (the default)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ class SecretsConfig:
     controller_namespace: str = "kube-system"
     cert: str | None = None
     scope: str = "strict"
+    certs: dict[str, str] = field(default_factory=dict)
+    """Per-cluster controller certificates (cluster -> path in the repository); `cert` is the default."""
+
+    def cert_for(self, cluster: str | None) -> str | None:
+        """The certificate that seals for a cluster: its own in `certs`, else `cert`."""
+        return self.certs.get(cluster, self.cert) if cluster is not None else self.cert
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,36 @@ class Answers:
     def current(self) -> Environment | None:
         """The environment that runs today (None for a new app)."""
         return next((e for e in self.environments if e.current), None)
+
+    @property
+    def clusters(self) -> tuple[str, ...]:
+        """The clusters the environments name, in promotion order of their first environment (() for one cluster)."""
+        return tuple(dict.fromkeys(e.cluster for e in self.environments if e.cluster is not None))
+
+    @property
+    def multi_cluster(self) -> bool:
+        """True when environments run on more than one cluster: Flux files go to clusters/<cluster>/."""
+        return len(self.clusters) > 1
+
+    def same_cluster(self, a: Environment, b: Environment) -> bool:
+        """True when two environments run on the same cluster."""
+        return a.cluster == b.cluster
+
+    def holds_cluster_objects(self, env: Environment) -> bool:
+        """Whether the environment's build has the objects that exist once per cluster.
+
+        Cluster-scoped objects, objects pinned to another namespace and fixed nodePorts exist once per cluster
+        (DOMAIN.md). On today's cluster the environment that runs today has them; on every other cluster, the
+        first environment there in promotion order has its own copy. The isolation rules apply per cluster.
+        """
+        if env.current:
+            return True
+        if not self.multi_cluster:
+            return False
+        current = self.current
+        if current is not None and current.cluster == env.cluster:
+            return False
+        return next(e for e in self.environments if e.cluster == env.cluster) is env
 
     def environment(self, name: str) -> Environment:
         """The environment called `name`."""
@@ -242,6 +280,7 @@ ENV_KEYS = (
     "autoscaling",
     "services",
     "values",
+    "cluster",
 )
 
 
@@ -315,9 +354,11 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         raise r.fail(f"{path}.services", "the environment that runs today keeps its own services")
     values = parse_values(data["values"], f"{path}.values", r.origin) if data.get("values") is not None else None
 
+    cluster = r.label(data["cluster"], f"{path}.cluster") if data.get("cluster") is not None else None
     return Environment(
         name=name,
         namespace=namespace,
+        cluster=cluster,
         current=current,
         replicas=replicas,
         host=host,
@@ -435,14 +476,17 @@ def parse_answers(
         if env.name in seen:
             raise r.fail(f"environments[{i}].name", f"duplicate environment {env.name!r} (also environments[{seen[env.name]}])")
         seen[env.name] = i
-    namespaces: dict[str, str] = {}
+    namespaces: dict[tuple[str | None, str], str] = {}
     for i, env in enumerate(envs):
-        if env.namespace in namespaces:
+        # Isolation is per cluster: environments on different clusters may use the same namespace.
+        if (env.cluster, env.namespace) in namespaces:
             raise r.fail(
                 f"environments[{i}].namespace",
-                f"{env.namespace!r} is also {namespaces[env.namespace]}'s namespace: environments must not share one",
+                f"{env.namespace!r} is also {namespaces[(env.cluster, env.namespace)]}'s namespace"
+                + (f" on cluster {env.cluster!r}" if env.cluster else "")
+                + ": environments must not share one",
             )
-        namespaces[env.namespace] = env.name
+        namespaces[(env.cluster, env.namespace)] = env.name
     currents = [i for i, e in enumerate(envs) if e.current]
     if len(currents) > 1:
         raise r.fail(f"environments[{currents[1]}].current", "only one environment runs today")
@@ -454,15 +498,33 @@ def parse_answers(
     if new_app and currents:
         raise r.fail(f"environments[{currents[0]}].current", "a new app has no environment running today")
 
+    clustered = [i for i, e in enumerate(envs) if e.cluster is not None]
+    if clustered and len(clustered) != len(envs):
+        missing = next(i for i, e in enumerate(envs) if e.cluster is None)
+        raise r.fail(
+            f"environments[{missing}].cluster",
+            f"required: environments[{clustered[0]}] names its cluster, so every environment must (or none, for one cluster)",
+        )
     secrets_raw = r.mapping(
-        top.get("secrets"), "secrets", ("provider", "controller_name", "controller_namespace", "cert", "scope")
+        top.get("secrets"), "secrets", ("provider", "controller_name", "controller_namespace", "cert", "scope", "certs")
     )
+    named_clusters = {e.cluster for e in envs if e.cluster is not None}
+    certs: dict[str, str] = {}
+    for cluster_name, cert_path in sorted(r.mapping(secrets_raw.get("certs"), "secrets.certs").items()):
+        if cluster_name not in named_clusters:
+            raise r.fail(
+                f"secrets.certs.{cluster_name}",
+                f"no environment runs on cluster {cluster_name!r} "
+                f"(clusters: {', '.join(sorted(named_clusters)) or 'none named'})",
+            )
+        certs[cluster_name] = _relative_path(r, cert_path, f"secrets.certs.{cluster_name}")
     secrets = SecretsConfig(
         provider=r.choice(secrets_raw.get("provider", "sealed-secrets"), "secrets.provider", PROVIDERS),
         controller_name=r.label(secrets_raw.get("controller_name", "sealed-secrets-controller"), "secrets.controller_name"),
         controller_namespace=r.label(secrets_raw.get("controller_namespace", "kube-system"), "secrets.controller_namespace"),
         cert=_relative_path(r, secrets_raw["cert"], "secrets.cert") if secrets_raw.get("cert") else None,
         scope=r.choice(secrets_raw.get("scope", "strict"), "secrets.scope", ("strict", "namespace-wide", "cluster-wide")),
+        certs=certs,
     )
 
     flux = r.mapping(top.get("flux"), "flux", ("url", "branch"))
@@ -521,6 +583,8 @@ def read_answers_file(path: Path) -> Any:
 
 def _env_dict(env: Environment) -> dict[str, Any]:
     out: dict[str, Any] = {"name": env.name, "namespace": env.namespace}
+    if env.cluster is not None:
+        out["cluster"] = env.cluster
     if env.current:
         out["current"] = True
     if env.replicas is not None:
@@ -577,6 +641,8 @@ def answers_to_dict(answers: Answers) -> dict[str, Any]:
         secrets.update(controller_name=s.controller_name, controller_namespace=s.controller_namespace, scope=s.scope)
         if s.cert:
             secrets["cert"] = s.cert
+        if s.certs:
+            secrets["certs"] = dict(s.certs)
     out["secrets"] = secrets
     out["flux"] = {"url": answers.flux_url, "branch": answers.flux_branch}
     out["ci"] = answers.ci

@@ -17,16 +17,39 @@ from wizard.core.secrets.commands import existing_secret_commands
 from wizard.core.secrets.sealing import Scope
 
 
+def _flux_folders(ctx: Resolved) -> tuple[str, ...]:
+    """flux/, or one clusters/<cluster>/ per cluster."""
+    lay = ctx.layout
+    return tuple(lay.cluster_folder(c) for c in ctx.answers.clusters) if lay.multi_cluster else (lay.flux,)
+
+
+def _first_on_its_cluster(ctx: Resolved, index: int) -> bool:
+    """The environment is the first (in promotion order) that Flux deploys from its folder: it applies the source."""
+    env = ctx.answers.environments[index]
+    return index == 0 or (ctx.layout.multi_cluster and all(e.cluster != env.cluster for e in ctx.answers.environments[:index]))
+
+
+def _on_cluster(ctx: Resolved, env_cluster: str | None) -> str:
+    return f" (cluster {env_cluster})" if ctx.layout.multi_cluster and env_cluster else ""
+
+
 def _prepare(ctx: Resolved) -> Phase:
     lay = ctx.layout
     builds = tuple(f"kubectl kustomize {lay.overlay(e.name)}" for e in ctx.answers.environments)
+    deploys = f"{lay.flux}/ deploys them in order."
+    if lay.multi_cluster:
+        deploys = (
+            f"{lay.output}/clusters/<cluster>/ deploys them, one folder per cluster (`flux bootstrap --path` it); "
+            "environments on one cluster deploy in order, and promotion to another cluster is a pull request "
+            "(the promotion workflow)."
+        )
     steps = [
         Step(
             "Review the generated layout",
             f"{lay.base}/ holds today's manifests unchanged; {lay.output}/overlays/<env>/ holds only what differs per "
-            f"environment; {lay.flux}/ deploys them in order.",
+            f"environment; {deploys}",
             builds + ("k8s-wizard validate",),
-            (lay.base, f"{lay.output}/overlays", lay.flux),
+            (lay.base, f"{lay.output}/overlays", *_flux_folders(ctx)),
         ),
     ]
     if ctx.answers.current is not None:
@@ -73,7 +96,7 @@ def _secrets_inventory(ctx: Resolved, env_name: str, namespace: str) -> str:
     return f"Secrets {env_name} needs in {namespace}: " + " | ".join(parts) + ". "
 
 
-def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool) -> Step | None:
+def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool, cluster: str | None = None) -> Step | None:
     secrets = secret_map(ctx, ctx.answers.environment(env_name))
     provider = ctx.answers.secrets.provider
     if not secrets or provider == "none":
@@ -94,7 +117,7 @@ def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool) -
         commands = existing_secret_commands(
             namespace=namespace, secret_names=sorted(secrets), output_dir=f"{overlay}/secrets",
             controller_name=cfg.controller_name, controller_namespace=cfg.controller_namespace,
-            scope=Scope(cfg.scope), cert=cfg.cert,
+            scope=Scope(cfg.scope), cert=cfg.cert_for(cluster),
         )
         lines = tuple(line for line in commands.splitlines() if line and not line.startswith("#")) + ("k8s-wizard apply",)
         return Step(
@@ -104,10 +127,14 @@ def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool) -
             lines,
             (f"{overlay}/secrets/",),
         )
-    cert = f" --cert {cfg.cert}" if cfg.cert else " --cert pub-cert.pem"
+    own_cert = cfg.cert_for(cluster)
+    cert = f" --cert {own_cert}" if own_cert else " --cert pub-cert.pem"
     return Step(
         f"Seal {env_name}'s secrets",
-        inventory + "Either seal offline with the controller's certificate (`kubeseal --fetch-cert`): k8s-wizard asks "
+        inventory
+        + (f"Seal with cluster {cluster}'s certificate: a SealedSecret opens only on the cluster whose key sealed it. "
+           if ctx.layout.multi_cluster and cluster else "")
+        + "Either seal offline with the controller's certificate (`kubeseal --fetch-cert`): k8s-wizard asks "
         "for each value without echo and lists the sealed file in the overlay; or run the script, which pipes each "
         "value to kubeseal, and then re-run apply so the overlay lists the sealed files.",
         (
@@ -139,17 +166,23 @@ def _new_env(ctx: Resolved, index: int) -> Phase:
     lay = ctx.layout
     name = kustomization_name(ctx, env.name)
     steps: list[Step] = []
-    secrets = _secrets_step(ctx, env.name, env.namespace, current=False)
+    secrets = _secrets_step(ctx, env.name, env.namespace, current=False, cluster=env.cluster)
     if secrets:
         steps.append(secrets)
     for service in ctx.settings(env).services:
         steps.append(_service_step(ctx, index, service))
-    applies = [f"kubectl apply -f {lay.flux}/source.yaml"] if index == 0 else []
+    applies = [f"kubectl apply -f {lay.flux_source(env.name)}"] if _first_on_its_cluster(ctx, index) else []
     applies.append(f"kubectl apply -f {lay.flux_kustomization(env.name)}")
+    previous = ctx.answers.environments[index - 1] if index else None
+    waits = f" It waits for {previous.name} to be healthy first." if previous else ""
+    if previous is not None and not ctx.answers.same_cluster(previous, env):
+        waits = (
+            f" {previous.name} runs on cluster {previous.cluster}, which Flux here cannot see: deploy {env.name} "
+            f"(and promote to it later with the promotion workflow) once {previous.name} is healthy there."
+        )
     steps.append(Step(
-        f"Deploy {env.name}",
-        f"Flux creates namespace {env.namespace} and everything in {lay.overlay(env.name)}."
-        + (f" It waits for {ctx.answers.environments[index - 1].name} to be healthy first." if index else ""),
+        f"Deploy {env.name}{_on_cluster(ctx, env.cluster)}",
+        f"Flux creates namespace {env.namespace} and everything in {lay.overlay(env.name)}." + waits,
         ("flux check", *applies, f"flux reconcile kustomization {name} --with-source", f"flux get kustomizations {name}",
          f"kubectl -n {env.namespace} get pods"),
         (lay.flux_kustomization(env.name),),
@@ -171,7 +204,7 @@ def _migrate_current(ctx: Resolved) -> Phase:
     changes = current_changes(ctx, ctx.settings(cur))
     template = pod_template_changes(ctx, ctx.settings(cur))
     steps: list[Step] = []
-    secrets = _secrets_step(ctx, cur.name, cur.namespace, current=True)
+    secrets = _secrets_step(ctx, cur.name, cur.namespace, current=True, cluster=cur.cluster)
     if secrets:
         steps.append(secrets)
     steps.append(Step(
@@ -205,11 +238,12 @@ def _migrate_current(ctx: Resolved) -> Phase:
         (f"flux diff kustomization {name} --path ./{lay.overlay(cur.name)}",),
     ))
     steps.append(Step(
-        f"Deploy {cur.name} through Flux",
+        f"Deploy {cur.name} through Flux{_on_cluster(ctx, cur.cluster)}",
         f"The Kustomization adopts today's objects in place: same names, namespace {cur.namespace}, selectors and pod "
         + ("templates, so no pod restarts." if not template else
            f"templates, except where the answers change a pod template ({'; '.join(template)}): those pods restart."),
-        (*([f"kubectl apply -f {lay.flux}/source.yaml"] if ctx.answers.environments[0] is cur else []),
+        (*([f"kubectl apply -f {lay.flux_source(cur.name)}"]
+           if _first_on_its_cluster(ctx, ctx.answers.environments.index(cur)) else []),
          f"kubectl apply -f {lay.flux_kustomization(cur.name)}", f"flux reconcile kustomization {name} --with-source",
          *(f"kubectl -n {cur.namespace} rollout status {w.kind.lower()}/{w.name}" for w in workloads)),
         (lay.flux_kustomization(cur.name),),

@@ -44,8 +44,9 @@ def flux_kustomization(ctx: Resolved, index: int) -> dict[str, Any]:
         "wait": True,
         "sourceRef": {"kind": "GitRepository", "name": ctx.answers.app},
     }
-    if index > 0:
-        previous = ctx.answers.environments[index - 1]
+    previous = ctx.answers.environments[index - 1] if index > 0 else None
+    # dependsOn only sees Kustomizations in its own cluster: across clusters, promotion goes through git.
+    if previous is not None and ctx.answers.same_cluster(previous, env):
         spec["dependsOn"] = [{"name": kustomization_name(ctx, previous.name)}]
     if ctx.answers.secrets.provider == "sops":
         spec["decryption"] = {"provider": "sops", "secretRef": {"name": "sops-age"}}
@@ -57,8 +58,39 @@ def flux_kustomization(ctx: Resolved, index: int) -> dict[str, Any]:
     }
 
 
+def render_cluster_folders(ctx: Resolved) -> dict[str, str]:
+    """`<output>/clusters/<cluster>/` per cluster: its own GitRepository and the Kustomizations of its environments.
+
+    No kustomization.yaml: `flux bootstrap --path <output>/clusters/<cluster>` adds its own flux-system/ there, and
+    Flux applies every manifest of a folder that has none. dependsOn links environments on the same cluster only.
+    """
+    files: dict[str, str] = {}
+    envs = ctx.answers.environments
+    for cluster in ctx.answers.clusters:
+        folder = ctx.layout.cluster_folder(cluster)
+        files[f"{folder}/source.yaml"] = yamlio.dump(
+            git_repository(ctx), header=HEADER + f"\nCluster {cluster}: bootstrap Flux with `flux bootstrap ... --path {folder}`."
+        )
+    for i, env in enumerate(envs):
+        note = HEADER + f"\nDeploys {env.name} on cluster {env.cluster}"
+        if i and ctx.answers.same_cluster(envs[i - 1], env):
+            note += f" once {envs[i - 1].name} is healthy at the same revision"
+        elif i:
+            note += (
+                f". {envs[i - 1].name} runs on cluster {envs[i - 1].cluster}, which Flux here cannot see: promote with "
+                "the promotion workflow (a pull request) once it is healthy there"
+            )
+        files[ctx.layout.flux_kustomization(env.name)] = yamlio.dump(flux_kustomization(ctx, i), header=note + ".")
+    return files
+
+
 def render_flux(ctx: Resolved) -> dict[str, str]:
-    """`<output>/flux/`: source.yaml, one file per environment, and a kustomization.yaml listing them."""
+    """`<output>/flux/`: source.yaml, one file per environment, and a kustomization.yaml listing them.
+
+    With environments on several clusters, `<output>/clusters/<cluster>/` instead (render_cluster_folders).
+    """
+    if ctx.answers.multi_cluster:
+        return render_cluster_folders(ctx)
     files: dict[str, str] = {}
     flux = ctx.layout.flux
     files[f"{flux}/source.yaml"] = yamlio.dump(git_repository(ctx), header=HEADER)

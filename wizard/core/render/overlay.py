@@ -137,12 +137,23 @@ class OverlayRenderer:
             self._add(rel, yamlio.dump(doc, header=HEADER))
             self.resources.append(rel)
 
+    @property
+    def holds_cluster_objects(self) -> bool:
+        """This environment's build has the objects that exist once per cluster (Answers.holds_cluster_objects)."""
+        return self.resolved.answers.holds_cluster_objects(self.env)
+
     def current_only(self) -> None:
-        if self.env.current and self.current_only_text:
+        if self.holds_cluster_objects and self.current_only_text:
             note = (
                 "Objects that live outside this environment's namespace (cluster-scoped, or pinned to another\n"
                 "namespace). They exist once per cluster, so only the environment that runs today has them.\n"
             )
+            if not self.env.current:
+                note = (
+                    "Objects that live outside this environment's namespace (cluster-scoped, or pinned to another\n"
+                    f"namespace). They exist once per cluster: {self.env.name} is the first environment on cluster "
+                    f"{self.env.cluster}, so it has them there.\n"
+                )
             self._add("outside-namespace.yaml", "".join(f"# {line}\n" for line in note.splitlines()) + self.current_only_text)
             self.resources.append("outside-namespace.yaml")
 
@@ -228,7 +239,7 @@ class OverlayRenderer:
                 self._patch_file(f"patches/ingress-{ing.name}.yaml", ops, {"kind": "Ingress", "name": ing.name})
 
     def node_ports(self) -> None:
-        if self.env.current:
+        if self.holds_cluster_objects:
             return
         for svc in self.resolved.base_objects:
             if svc.kind != "Service":
@@ -326,7 +337,7 @@ class OverlayRenderer:
 
     def volumes(self) -> None:
         """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
-        if self.env.current:
+        if self.holds_cluster_objects:
             return
         kept_pvs = {o.name for o, _ in self.resolved.current_only if o.kind == "PersistentVolume"}
         for pvc in self.resolved.base_objects:
@@ -355,11 +366,11 @@ class OverlayRenderer:
     def kustomization(self) -> dict[str, Any]:
         env = self.env
         doc: dict[str, Any] = {"apiVersion": KUSTOMIZE_API, "kind": "Kustomization"}
-        if not env.current:
+        if not self.holds_cluster_objects:
             doc["namespace"] = env.namespace
         self.resources.extend(sealed_files(self.resolved, env.name))
         doc["resources"] = self.resources
-        if env.current:
+        if self.holds_cluster_objects:
             # Only objects without a namespace get today's; objects pinned elsewhere keep theirs.
             doc["transformers"] = [
                 yamlio.dump(

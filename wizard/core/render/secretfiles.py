@@ -86,7 +86,7 @@ def render_secret_scripts(ctx: Resolved) -> dict[str, str]:
                 environment=env.name, namespace=env.namespace, secrets=secret_map(ctx, env), types=secret_types(ctx, env),
                 output_dir=f"{overlay}/secrets",
                 controller_name=cfg.controller_name, controller_namespace=cfg.controller_namespace,
-                scope=Scope(cfg.scope), cert=cfg.cert,
+                scope=Scope(cfg.scope), cert=cfg.cert_for(env.cluster),
             )
         else:
             files[f"{overlay}/encrypt-secrets.sh"] = sops_script(

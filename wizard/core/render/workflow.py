@@ -21,7 +21,8 @@ def _validate(ctx: Resolved) -> dict[str, Any]:
                 "run": f"kubectl kustomize {ctx.layout.overlay(env.name)} > /dev/null",
             }
         )
-    steps.append({"name": "Build Flux objects", "run": f"kubectl kustomize {ctx.layout.flux} > /dev/null"})
+    if not ctx.answers.multi_cluster:  # clusters/<cluster>/ has no kustomization.yaml (flux bootstrap adds flux-system/)
+        steps.append({"name": "Build Flux objects", "run": f"kubectl kustomize {ctx.layout.flux} > /dev/null"})
     return {
         "name": "k8s-wizard validate",
         "on": {"pull_request": {"paths": [f"{out}/**"]}},
@@ -87,7 +88,12 @@ def _promote(ctx: Resolved) -> dict[str, Any]:
             "workflow_dispatch": {
                 "inputs": {
                     "environment": {
-                        "description": "Environment to promote to (it takes the image tags of the one before it)",
+                        "description": "Environment to promote to (it takes the image tags of the one before it)"
+                        + (
+                            "; across clusters Flux cannot wait, so run it once the one before it is healthy on its cluster"
+                            if ctx.answers.multi_cluster
+                            else ""
+                        ),
                         "type": "choice",
                         "options": targets,
                         "required": True,

@@ -285,7 +285,9 @@ def resolve_environment(
     replicas, changes, left = _replicas(facts, env, index, autoscaled, removed)
     hosts, defaulted = _hosts(facts, env, index, inventory.generated)
     moves: tuple[ManifestObject, ...] = ()
-    if env.current and today and today != env.namespace:
+    # The environment that holds the once-per-cluster objects keeps pinned namespaces (an unsetOnly namespace
+    # transformer), so objects that hard-code today's namespace are moved explicitly.
+    if answers.holds_cluster_objects(env) and today and today != env.namespace:
         moves = tuple(o for o in facts.base_objects if o.namespace == today)
     added = tuple((f"{o.kind.lower()}.yaml", o.obj) for o in inventory.env_objects.get(env.name, ()))
     return EnvironmentSettings(

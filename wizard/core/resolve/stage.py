@@ -20,6 +20,12 @@ def helm_secret_needs(answers: Answers) -> tuple[SecretNeed, ...]:
     return tuple(SecretNeed(name, keys, user) for name, keys in sorted(answers.helm.secrets.items()))
 
 
+def cluster_layout(answers: Answers) -> Layout:
+    """The layout for the answers: one Flux folder, or one per cluster when environments run on several."""
+    clusters = tuple((e.name, e.cluster) for e in answers.environments if e.cluster is not None)
+    return Layout(answers.output, clusters if answers.multi_cluster else ())
+
+
 def resolve(inventory: Inventory, answers: Answers) -> Resolved:
     """Every answer, per environment, as settings on concrete objects; raises InputError (with the key path).
 
@@ -45,7 +51,7 @@ def resolve(inventory: Inventory, answers: Answers) -> Resolved:
         repo=inventory.repo,
         inventory=inventory,
         answers=answers,
-        layout=Layout(answers.output),
+        layout=cluster_layout(answers),
         base_objects=facts.base_objects,
         current_only=facts.current_only,
         workloads=facts.workloads,

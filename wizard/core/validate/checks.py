@@ -28,12 +28,39 @@ FLUX_KINDS = {
 }
 
 
+def cluster_folders(repo: Path, output: str) -> list[str]:
+    """`<output>/clusters/<cluster>` folders (environments on several clusters), relative to the repo."""
+    root = repo / output / "clusters"
+    return sorted(f"{output}/clusters/{p.name}" for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
 def check_flux(repo: Path, output: str) -> list[Finding]:
-    """The tool's own checks of the Flux objects: served API versions, required fields, durations, references."""
-    findings: list[Finding] = []
-    folder = repo / output / "flux"
-    if not folder.is_dir():
+    """The tool's own checks of the Flux objects: served API versions, required fields, durations, references.
+
+    With environments on several clusters, each `clusters/<cluster>/` folder is checked on its own: a
+    sourceRef or dependsOn must be defined in the same cluster's folder (dependsOn cannot cross clusters).
+    """
+    clusters = cluster_folders(repo, output)
+    if clusters:
+        return [f for folder in clusters for f in _check_flux_folder(repo, folder)]
+    if not (repo / output / "flux").is_dir():
         return [Finding(Level.ERROR, "flux-missing", f"{output}/flux/ not found")]
+    return _check_flux_folder(repo, f"{output}/flux")
+
+
+def overlay_clusters(repo: Path, output: str) -> dict[str, str]:
+    """Overlay folder -> the cluster whose Flux Kustomization deploys it ({} for one cluster)."""
+    found: dict[str, str] = {}
+    for folder in cluster_folders(repo, output):
+        for _, obj in _flux_objects(repo, folder, []):
+            if obj.get("kind") == "Kustomization":
+                path = str((obj.get("spec") or {}).get("path", "")).removeprefix("./").rstrip("/")
+                found.setdefault(path, folder.rsplit("/", 1)[-1])
+    return found
+
+
+def _flux_objects(repo: Path, rel_folder: str, findings: list[Finding]) -> list[tuple[str, dict[str, Any]]]:
+    folder = repo / rel_folder
     objects: list[tuple[str, dict[str, Any]]] = []
     for path in sorted(folder.glob("*.yaml")):
         rel = path.relative_to(repo).as_posix()
@@ -46,6 +73,12 @@ def check_flux(repo: Path, output: str) -> list[Finding]:
             (rel, d) for d in docs
             if isinstance(d, dict) and d.get("kind") in FLUX_KINDS and ".toolkit.fluxcd.io/" in str(d.get("apiVersion"))
         )
+    return objects
+
+
+def _check_flux_folder(repo: Path, rel_folder: str) -> list[Finding]:
+    findings: list[Finding] = []
+    objects = _flux_objects(repo, rel_folder, findings)
     names = {(o.get("kind"), (o.get("metadata") or {}).get("name")) for _, o in objects}
     for rel, obj in objects:
         kind = obj["kind"]
@@ -67,17 +100,29 @@ def check_flux(repo: Path, output: str) -> list[Finding]:
             ref = spec.get("sourceRef") or {}
             if (ref.get("kind"), ref.get("name")) not in names:
                 findings.append(Finding(Level.WARNING, "flux-source", f"sourceRef {ref.get('kind')}/{ref.get('name')} is not "
-                                        f"defined in {output}/flux/", rel))
+                                        f"defined in {rel_folder}/", rel))
             for dep in spec.get("dependsOn") or []:
                 if ("Kustomization", dep.get("name")) not in names:
-                    findings.append(Finding(Level.ERROR, "flux-depends", f"dependsOn {dep.get('name')} is not defined", rel))
+                    findings.append(Finding(Level.ERROR, "flux-depends", f"dependsOn {dep.get('name')} is not defined in "
+                                            f"{rel_folder}/ (dependsOn only sees its own cluster)", rel))
         if kind == "GitRepository" and not spec.get("url"):
             findings.append(Finding(Level.ERROR, "flux-required", "GitRepository.spec.url is required", rel))
     return findings
 
 
-def isolation(builds: list[Build]) -> list[Finding]:
-    """No two environments' builds may hold the same object or the same fixed nodePort."""
+def isolation(builds: list[Build], clusters: dict[str, str] | None = None) -> list[Finding]:
+    """No two environments' builds on one cluster may hold the same object or the same fixed nodePort.
+
+    `clusters` maps overlay folders to their cluster; without it every overlay is on one cluster.
+    """
+    clusters = clusters or {}
+    groups: dict[str, list[Build]] = {}
+    for b in builds:
+        groups.setdefault(clusters.get(b.path, ""), []).append(b)
+    return [f for group in groups.values() for f in _isolation_in_one_cluster(group)]
+
+
+def _isolation_in_one_cluster(builds: list[Build]) -> list[Finding]:
     findings: list[Finding] = []
     owners: dict[tuple[str, str, str], str] = {}
     ports: dict[int, str] = {}
@@ -115,7 +160,7 @@ def validate(repo: Path, output: str, answers: Answers | None = None) -> tuple[l
         elif b.stderr:
             findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
     findings.extend(check_flux(repo, output))
-    findings.extend(isolation([b for b in builds if b.ok]))
+    findings.extend(isolation([b for b in builds if b.ok], overlay_clusters(repo, output)))
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
     findings.extend(sops_placeholders(repo))
     if answers is not None and answers.helm is not None:
