@@ -1,8 +1,10 @@
-"""Write screenshots/{interview,plan,preview,done,helm}.svg from the app itself (`run_test` + `save_screenshot`).
+"""Write screenshots/{interview,plan,preview,done,helm,compare}.svg from the app itself (`run_test` + `save_screenshot`).
 
 Usage: python scripts/screenshots.py [--size 100x32]. The repository shown is tests/fixtures/plain-folder,
 copied to a temporary folder named `shop` with a git remote, so the pictures are the same on every machine;
 helm.svg is the interview on tests/fixtures/helm/create/repo (a chart repository, copied as `web`).
+The compare view is taken on a second run on `shop`, after a hand edit to the staging overlay (an env var in a
+patch of its own), so it shows differences from the answers and an unexplained one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wizard.tui.app import WizardApp, make_app  # noqa: E402
+from wizard.tui.compare import CompareScreen  # noqa: E402
 from wizard.tui.done import DoneScreen  # noqa: E402
 from wizard.tui.plan import PlanScreen  # noqa: E402
 from wizard.tui.preview import PreviewScreen  # noqa: E402
@@ -97,6 +100,47 @@ async def shoot_helm(app: WizardApp, out: Path, size: tuple[int, int]) -> list[P
     raise SystemExit("the Helm interview did not reach the value mapping question")
 
 
+HAND_EDIT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop-web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          env:
+            - name: TRACE_SQL
+              value: "on"
+"""
+
+
+async def shoot_compare(repo: Path, out: Path, size: tuple[int, int]) -> Path:
+    """After a hand edit to staging: the saved answers, the plan, then `c` (Compare environments)."""
+    overlay = repo / "k8s" / "overlays" / "staging"
+    (overlay / "patches" / "debug-env.yaml").write_text(HAND_EDIT, encoding="utf-8")
+    kustomization = overlay / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text(encoding="utf-8") + "  - path: patches/debug-env.yaml\n",
+                             encoding="utf-8")
+    app = make_app(repo)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for _ in range(60):
+            if isinstance(app.screen, PlanScreen):
+                break
+            await pilot.press("enter")
+            await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        if not isinstance(screen, CompareScreen) or screen.report is None or not screen.report.unexplained:
+            raise SystemExit("the compare view did not show the hand edit")
+        table = screen.query_one("#drift")
+        table.move_cursor(row=screen.report.differences.index(screen.report.unexplained[0]))  # type: ignore[attr-defined]
+        await settle(pilot)
+        return Path(app.save_screenshot(filename="compare.svg", path=str(out)))
+
+
 def main() -> int:
     """Take the four screenshots."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -107,9 +151,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="k8s-wizard-shots-") as tmp:
         os.environ[STATE_DIR_ENV] = str(Path(tmp) / "state")
-        app = make_app(fixture_repo(Path(tmp)))
-        written = asyncio.run(shoot(app, args.out, (width, height)))
+        repo = fixture_repo(Path(tmp))
+        written = asyncio.run(shoot(make_app(repo), args.out, (width, height)))
         written += asyncio.run(shoot_helm(make_app(chart_repo(Path(tmp))), args.out, (width, height)))
+        written.append(asyncio.run(shoot_compare(repo, args.out, (width, height))))
         for path in written:
             print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0

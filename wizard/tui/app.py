@@ -22,6 +22,7 @@ from wizard.core.pipeline import Outcome, refuse_unbuildable, write
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.interview.saved import draft_from_answers
+from wizard.tui.compare import CompareScreen
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.done import DoneScreen
 from wizard.tui.interview import InterviewScreen
@@ -94,6 +95,10 @@ class WizardApp(App[int]):
         """Show the plan."""
         self.push_screen(PlanScreen(message.outcome))
 
+    def on_plan_screen_compare_requested(self, message: PlanScreen.CompareRequested) -> None:
+        """Plan -> Compare environments (Esc comes back)."""
+        self.push_screen(CompareScreen(self.repo, message.outcome))
+
     def on_plan_screen_accepted(self, message: PlanScreen.Accepted) -> None:
         """Show the files."""
         self.push_screen(PreviewScreen(self.repo, message.outcome))
@@ -154,6 +159,8 @@ class WizardApp(App[int]):
             yield SystemCommand("Edit an answer", "Pick an earlier answer to change", screen.action_edit)
         elif isinstance(screen, PlanScreen):
             yield SystemCommand("Preview the files", "See every file the plan writes", screen.action_next)
+            yield SystemCommand("Compare environments", "What differs between two environments, and why",
+                                screen.action_compare)
             yield SystemCommand("Back to the interview", "Change an answer", self.pop_screen)
         elif isinstance(screen, PreviewScreen):
             yield SystemCommand("Write the files…", "Confirm, then write", screen.action_next)
@@ -164,6 +171,9 @@ class WizardApp(App[int]):
                                 lambda: screen.action_settle("new"))
             yield SystemCommand("Conflict markers", "Write the selected file with conflict markers",
                                 lambda: screen.action_settle("markers"))
+            yield SystemCommand("Back to the plan", "Review the plan again", self.pop_screen)
+        elif isinstance(screen, CompareScreen):
+            yield SystemCommand("Swap the environments", "Compare the other way round", screen.action_swap)
             yield SystemCommand("Back to the plan", "Review the plan again", self.pop_screen)
         yield SystemCommand("Toggle light/dark theme", "Switch the colour theme", self.action_toggle_theme)
         yield from super().get_system_commands(screen)

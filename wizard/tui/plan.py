@@ -1,7 +1,7 @@
 """The plan screen: the migration plan as a tree (phases, steps, commands and files, findings) and a detail pane.
 
 The highlighted node is explained on the right. Enter goes on to the preview of the files; Space
-opens or closes a node; Esc goes back to the interview to change an answer.
+opens or closes a node; `c` compares two environments; Esc goes back to the interview to change an answer.
 """
 
 from __future__ import annotations
@@ -89,11 +89,18 @@ class PlanScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back to interview"),
+        Binding("c", "compare", "Compare environments"),
     ]
 
     @dataclass
     class Accepted(Message):
         """The person read the plan and wants to see the files."""
+
+        outcome: Outcome
+
+    @dataclass
+    class CompareRequested(Message):
+        """The person wants to see what differs between two environments (the Compare screen)."""
 
         outcome: Outcome
 
@@ -129,3 +136,10 @@ class PlanScreen(Screen[None]):
     def action_next(self) -> None:
         """Go on to the preview."""
         self.post_message(self.Accepted(self.outcome))
+
+    def action_compare(self) -> None:
+        """Open the Compare environments screen (it needs two environments)."""
+        if len(self.outcome.answers.environments) < 2:
+            self.notify("There is only one environment: nothing to compare.", severity="warning")
+            return
+        self.post_message(self.CompareRequested(self.outcome))

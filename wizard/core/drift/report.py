@@ -183,5 +183,7 @@ def to_json(report: DriftReport) -> str:
 
 
 def to_yaml_value(value: Any) -> str:
-    """A value as YAML (the Textual view shows subtrees that way)."""
+    """A value as YAML (the Textual view shows subtrees that way); a scalar as itself."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return json.dumps(value) if value is None or isinstance(value, bool) else str(value)
     return yamlio.dump(value).rstrip("\n")
