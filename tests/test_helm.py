@@ -462,3 +462,16 @@ def test_secret_values_never_go_in_helm_secrets(tmp_path: Path, monkeypatch: pyt
     text = _refused(tmp_path, monkeypatch, lambda a: a["helm"].update(secrets={"web-auth": {"password": "CANARY-s3cr3t"}}))
     assert "helm.secrets.web-auth: expected a list" in text
     assert "CANARY-s3cr3t" not in text
+
+
+def test_a_remote_chart_not_in_helms_cache_is_said_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _setup(CASES[2], tmp_path, monkeypatch)
+    for archive in app.cache.iterdir():
+        archive.unlink()  # never pulled: nothing is downloaded, and nothing is claimed
+    result = _apply(app)
+    assert result.code == 0, result.describe()
+    assert "helm-chart-offline" in result.out and "helm pull oci://registry.example.com/charts/cache --version 1.4.2" in result.out
+    validated = run_cli("validate", "--repo", str(app.repo))
+    assert validated.code == 0, validated.describe()
+    assert "not rendered: chart cache 1.4.2 is not in helm's cache" in validated.out
+    assert "renders exactly today's" not in validated.out
