@@ -470,7 +470,8 @@ def test_a_remote_chart_not_in_helms_cache_is_said_so(tmp_path: Path, monkeypatc
         archive.unlink()  # never pulled: nothing is downloaded, and nothing is claimed
     result = _apply(app)
     assert result.code == 0, result.describe()
-    assert "helm-chart-offline" in result.out and "helm pull oci://registry.example.com/charts/cache --version 1.4.2" in result.out
+    assert "helm-chart-offline" in result.out
+    assert "helm pull oci://registry.example.com/charts/cache --version 1.4.2" in result.out
     validated = run_cli("validate", "--repo", str(app.repo))
     assert validated.code == 0, validated.describe()
     assert "not rendered: chart cache 1.4.2 is not in helm's cache" in validated.out
