@@ -30,5 +30,7 @@ def test_the_wheel_carries_prompts_templates_and_stylesheet(tmp_path: Path) -> N
     data = {n.split(".data/data/", 1)[1] for n in names if ".data/data/" in n}
     assert {"share/k8s-wizard/prompts/interview.yaml", "share/k8s-wizard/templates/plan.md.j2"} <= data
     assert "wizard/tui/app.tcss" in names
+    assert "wizard/core/validate/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml" in names  # validate's CRDs
+    assert "wizard/core/validate/crds/SOURCE.txt" in names
     assert "wizard/core/answers/schema.json" in names  # `k8s-wizard schema` and the answers validation read it
     assert "wizard/commands/run.py" in names and "wizard/interview/engine.py" in names

@@ -6,7 +6,6 @@ kustomize prints deprecations there, and generated output must build without any
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,9 @@ from wizard.core import yamlio
 from wizard.core.answers.parse import Answers
 from wizard.core.kustomize import Build, build_all
 from wizard.core.model import Finding, Level
+from wizard.core.validate import crds
 from wizard.core.validate.sealed import stale_sealed_secrets
 from wizard.core.validate.sops import sops_placeholders
-
-DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
-FLUX_KINDS = {
-    "GitRepository": "source.toolkit.fluxcd.io/v1",
-    "Kustomization": "kustomize.toolkit.fluxcd.io/v1",
-    "OCIRepository": "source.toolkit.fluxcd.io/v1",
-    "HelmRelease": "helm.toolkit.fluxcd.io/v2",
-}
 
 
 def cluster_folders(repo: Path, output: str) -> list[str]:
@@ -35,7 +27,7 @@ def cluster_folders(repo: Path, output: str) -> list[str]:
 
 
 def check_flux(repo: Path, output: str) -> list[Finding]:
-    """The tool's own checks of the Flux objects: served API versions, required fields, durations, references.
+    """The Flux objects: against their CRDs (served API version, required fields, durations), and their references.
 
     With environments on several clusters, each `clusters/<cluster>/` folder is checked on its own: a
     sourceRef or dependsOn must be defined in the same cluster's folder (dependsOn cannot cross clusters).
@@ -69,10 +61,7 @@ def _flux_objects(repo: Path, rel_folder: str, findings: list[Finding]) -> list[
         except yaml.YAMLError as exc:
             findings.append(Finding(Level.ERROR, "flux-yaml", f"not valid YAML{yamlio.error_message(exc)}", rel))
             continue
-        objects.extend(
-            (rel, d) for d in docs
-            if isinstance(d, dict) and d.get("kind") in FLUX_KINDS and ".toolkit.fluxcd.io/" in str(d.get("apiVersion"))
-        )
+        objects.extend((rel, d) for d in docs if isinstance(d, dict) and ".toolkit.fluxcd.io/" in str(d.get("apiVersion")))
     return objects
 
 
@@ -81,18 +70,10 @@ def _check_flux_folder(repo: Path, rel_folder: str) -> list[Finding]:
     objects = _flux_objects(repo, rel_folder, findings)
     names = {(o.get("kind"), (o.get("metadata") or {}).get("name")) for _, o in objects}
     for rel, obj in objects:
-        kind = obj["kind"]
+        kind = obj.get("kind")
         spec = obj.get("spec") or {}
-        if obj.get("apiVersion") != FLUX_KINDS[kind]:
-            findings.append(Finding(Level.ERROR, "flux-api", f"{kind} uses {obj.get('apiVersion')}; Flux 2.8+ serves "
-                                    f"only {FLUX_KINDS[kind]}", rel))
-        for key in ("interval", "timeout", "retryInterval"):
-            if key in spec and not DURATION.match(str(spec[key])):
-                findings.append(Finding(Level.ERROR, "flux-duration", f"{kind}.spec.{key} {spec[key]!r} is not a duration", rel))
+        findings.extend(_schema_findings(obj, rel))  # served apiVersion, required fields, durations, types
         if kind == "Kustomization":
-            for key in ("interval", "prune", "sourceRef"):
-                if key not in spec:
-                    findings.append(Finding(Level.ERROR, "flux-required", f"Kustomization.spec.{key} is required", rel))
             overlay_path = str(spec.get("path", "./")).removeprefix("./")
             if not (repo / overlay_path / "kustomization.yaml").is_file():
                 findings.append(Finding(Level.ERROR, "flux-path", f"Kustomization.spec.path {spec.get('path')!r} has no "
@@ -105,9 +86,22 @@ def _check_flux_folder(repo: Path, rel_folder: str) -> list[Finding]:
                 if ("Kustomization", dep.get("name")) not in names:
                     findings.append(Finding(Level.ERROR, "flux-depends", f"dependsOn {dep.get('name')} is not defined in "
                                             f"{rel_folder}/ (dependsOn only sees its own cluster)", rel))
-        if kind == "GitRepository" and not spec.get("url"):
-            findings.append(Finding(Level.ERROR, "flux-required", "GitRepository.spec.url is required", rel))
     return findings
+
+
+def _schema_findings(obj: dict[str, Any], where: str) -> list[Finding]:
+    """An object's breaches of its CustomResourceDefinition (a shipped Flux or SealedSecret CRD)."""
+    name = (obj.get("metadata") or {}).get("name")
+    return [
+        Finding(Level.ERROR, "crd-schema", f"{obj.get('kind')}/{name}: {path}: {reason}", where)
+        for path, reason in crds.problems(obj)
+    ]
+
+
+def built_custom_resources(builds: list[Build]) -> list[Finding]:
+    """Flux objects and SealedSecrets as each overlay builds them (a HelmRelease in the base, the sealed
+    files), checked against their CRDs: what Flux would apply to the cluster."""
+    return [f for b in builds if b.ok for obj in b.objects if crds.known(obj) for f in _schema_findings(obj, b.path)]
 
 
 def isolation(builds: list[Build], clusters: dict[str, str] | None = None) -> list[Finding]:
@@ -160,6 +154,7 @@ def validate(repo: Path, output: str, answers: Answers | None = None) -> tuple[l
         elif b.stderr:
             findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
     findings.extend(check_flux(repo, output))
+    findings.extend(built_custom_resources(builds))
     findings.extend(isolation([b for b in builds if b.ok], overlay_clusters(repo, output)))
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
     findings.extend(sops_placeholders(repo))
