@@ -269,3 +269,21 @@ def test_ssh_user_without_password_is_fine(tmp_path: Path) -> None:
     answers = answers_file(tmp_path, {**ANSWERS, "flux": {"url": "ssh://git@github.com/acme/shop.git"}})
     result = run_cli("apply", "--answers", str(answers), "--repo", str(repo), "--yes", "--dry-run")
     assert result.code == 0, result.describe()
+
+
+def test_an_internal_error_never_shows_its_message_or_traceback(tmp_path: Path, monkeypatch) -> None:
+    """The last resort: a bug whose exception message holds a value prints its type and place, never the message."""
+    repo = nested_repo(tmp_path)
+    answers = answers_file(tmp_path, ANSWERS)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        secret = CANARIES["list"]
+        raise ValueError(f"cannot handle {secret} / {b64(secret)}")
+
+    monkeypatch.setattr("wizard.core.pipeline.analyse", broken)
+    result = run_cli("apply", "--answers", str(answers), "--repo", str(repo), "--yes")
+    assert result.code == 2, result.describe()
+    assert "internal error (ValueError at test_harden_secrets.py" not in result.err  # only the tool's own frames
+    assert "internal error (ValueError at pipeline.py:" in result.err and "nothing was written" in result.err
+    assert leaks(result.text) == [] and "Traceback" not in result.text
+    assert not (repo / "k8s").exists()

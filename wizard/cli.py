@@ -8,6 +8,7 @@ only when an interactive front-end starts, so `--help` stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -129,6 +130,31 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     except WizardError as exc:
         print(f"error: {exc}", file=err)
         return exc.exit_code
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001 - the last resort: never a traceback
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"error: {internal_error(exc)}", file=err)
+        return EXIT_USAGE
+
+
+DEBUG_ENV = "K8S_WIZARD_DEBUG"
+"""Set it to see the traceback of an internal error (it may quote input values: never in shared logs)."""
+
+
+def internal_error(exc: BaseException) -> str:
+    """An unexpected exception, named by its type and where it happened; never its message or locals,
+    which may hold a value from the input (a secret, say)."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if "wizard" in Path(name).parts:
+            where = f" at {Path(name).name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return (
+        f"internal error ({type(exc).__name__}{where}); nothing was written. This is a bug in k8s-wizard: please "
+        f"report it with the command you ran (set {DEBUG_ENV}=1 to see the traceback)."
+    )
 
 
 def _recover(args: argparse.Namespace, err: TextIO) -> None:

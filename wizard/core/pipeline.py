@@ -14,9 +14,10 @@ from typing import Any
 import yaml
 
 from wizard.core import yamlio
+from wizard.core.answers import semantic
 from wizard.core.answers.parse import ANSWERS_FILE, Answers, answers_text, parse_answers, read_answers_file
 from wizard.core.answers.schema import SCHEMA_FILE, schema_text
-from wizard.core.errors import BlockingError, WizardError
+from wizard.core.errors import BlockingError, InputError, WizardError
 from wizard.core.kustomize import Build
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
 from wizard.core.model import ChangeKind, FileChange, Finding, Level, Plan
@@ -57,6 +58,9 @@ class Outcome:
 def load_answers(repo: Path, data: Any, origin: str) -> tuple[Answers, Inventory]:
     """Validate raw answers against the repository (today's namespace, git remote), and scan the source."""
     source = data.get("source") if isinstance(data, dict) else None
+    problem = semantic.source_problem(source)
+    if problem is not None:  # before the scan: never read a folder the answers may not name
+        raise InputError(f"{origin}: {problem[0]}: {problem[1]}")
     inventory = scan(repo, str(source).rstrip("/") if source else None)
     git = git_facts(repo)
     answers = parse_answers(

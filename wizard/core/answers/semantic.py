@@ -31,6 +31,21 @@ def path_problem(raw: str, key: str) -> Problem | None:
     return None
 
 
+def source_problem(raw: object) -> Problem | None:
+    """The source folder, checked before anything is read from it: a plain relative folder inside the repository."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        return "source", "expected a folder name"
+    problem = path_problem(raw, "source")
+    if problem is not None:
+        return problem
+    path = PurePosixPath(raw.strip().replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts:
+        return "source", "must be a folder inside the repository (relative, no '..'): nothing outside it is read"
+    return None
+
+
 def output_problem(output: str, source: str | None) -> Problem | None:
     """The output folder must not be the source folder or inside it (the next scan would read the output)."""
     if source is None:

@@ -19,9 +19,12 @@ from wizard.core import yamlio
 from wizard.core.errors import InputError
 from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, is_list, list_items, pod_spec
 from wizard.core.scan.chart import ChartInventory
+from wizard.core.scan.shapes import check_shapes
 from wizard.core.secrets.plaintext import SecretPatch, patch_secrets
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Object names as the API server accepts them (DNS subdomains; RBAC names may also hold ':'), at most 253.
+_OBJECT_NAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.:@]{0,251}[a-zA-Z0-9])?$")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # A document separator line; a document's text runs from one to the next.
 _SEPARATOR = re.compile(r"^---[ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
@@ -215,13 +218,41 @@ def _load_file(rel: str, text: str, shown: str | None = None) -> SourceFile:
                 continue
             if is_list(doc):  # every item, however deeply nested: a Secret in a List in a List is still a Secret
                 for item in list_items(doc):
+                    _check_object(item, where, index)
                     sf.objects.append(ManifestObject(rel, index, item, from_list=True))
                 continue
-            meta = doc.get("metadata")
-            if not isinstance(meta, dict) or not meta.get("name"):
-                raise InputError(f"{where}: a {doc['kind']} without metadata.name (document {index + 1})")
+            _check_object(doc, where, index)
             sf.objects.append(ManifestObject(rel, index, doc))
     return sf
+
+
+def _check_object(doc: dict[str, Any], where: str, index: int) -> None:
+    """The fields every object needs, with the types Kubernetes gives them (a name is a string, never a list)."""
+    doc_no = f"document {index + 1}"
+    kind = doc.get("kind")
+    if not isinstance(kind, str) or not kind:
+        raise InputError(f"{where}: {doc_no}: kind must be a non-empty string, got {type(kind).__name__}")
+    if not isinstance(doc.get("apiVersion"), str):
+        raise InputError(f"{where}: {doc_no}: {kind}'s apiVersion must be a string")
+    meta = doc.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise InputError(f"{where}: a {kind} without metadata.name ({doc_no})")
+    for field_name in ("name", "namespace"):
+        value = meta.get(field_name)
+        if value is None and field_name == "namespace":
+            continue
+        if not isinstance(value, str) or not _OBJECT_NAME.match(value):
+            shown = type(value).__name__ if not isinstance(value, str) else "a string with characters Kubernetes refuses"
+            raise InputError(f"{where}: {doc_no}: {kind}'s metadata.{field_name} must be a name (lower-case letters, "
+                             f"digits, '-', '.', ':'), got {shown}")
+    check_shapes(doc, f"{where}: {doc_no}")
+
+
+def _object_id(obj: ManifestObject) -> tuple[str, str, str, str]:
+    """What kustomize tells objects apart by: API group, kind, namespace, name."""
+    api = str(obj.obj.get("apiVersion", ""))
+    group = api.rsplit("/", 1)[0] if "/" in api else ""
+    return group, obj.kind, obj.namespace or "", obj.name
 
 
 def _read(path: Path, rel: str) -> str:
@@ -285,6 +316,8 @@ def _generator_keys(root: Path, gen: dict[str, Any]) -> list[str]:
         keys.append(entry.split("=", 1)[0] if "=" in entry else Path(entry).name)
     for env_file in gen.get("envs") or []:
         path = root / str(env_file)
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise InputError(f"secretGenerator envs entry {str(env_file)!r} is outside the source folder: not read")
         if path.is_file():
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 line = line.strip()
@@ -301,6 +334,9 @@ def scan(repo: Path, source: str | None) -> Inventory:
     root = repo / source
     if not root.is_dir():
         raise InputError(f"source: folder {source!r} not found in {repo}")
+    top = repo.resolve()
+    if not root.resolve().is_relative_to(top):
+        raise InputError(f"source: {source!r} leads outside the repository (a symlink?): not read")
     if (root / "Chart.yaml").exists():
         raise InputError(
             f"source: {source}/Chart.yaml: this is a Helm chart, not a folder of manifests. Describe it under `helm:` "
@@ -326,11 +362,22 @@ def scan(repo: Path, source: str | None) -> Inventory:
             )
     for path in candidates:
         rel = path.relative_to(root).as_posix()
+        if not path.resolve().is_relative_to(top):
+            raise InputError(f"{source}/{rel}: a symlink that leads outside the repository: not read")
         sf = _load_file(rel, _read(path, f"{source}/{rel}"), f"{source}/{rel}")
         if not sf.objects:
             inv.skipped.append((f"{source}/{rel}", _skip_reason(sf)))
             continue
         inv.files.append(sf)
+    seen: dict[tuple[str, str, str, str], str] = {}
+    for obj in inv.objects:
+        key = _object_id(obj)
+        if key in seen:
+            raise InputError(
+                f"{source}/{obj.file}: {obj.kind}/{obj.name} is defined twice (also in {source}/{seen[key]}): kustomize "
+                "refuses an object listed twice; keep one"
+            )
+        seen[key] = obj.file
     if not inv.objects and not (inv.adopted and (inv.adopted.generated_configmaps or inv.adopted.remote_resources)):
         raise InputError(f"source: no Kubernetes manifests found in {source!r}")
     return inv

@@ -1,0 +1,90 @@
+"""The shapes of the object fields the tool reads, checked once at scan time.
+
+The API server refuses a Deployment whose `spec.template.spec.containers` is a string or a ConfigMap whose
+`data` is a list; so does the scan, with the file, document, object and field (never the value), instead
+of every later stage guarding each access. Only fields k8s-wizard reads are listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.core.errors import InputError
+
+MAP, LIST, STR, INT = "a mapping", "a list of mappings", "a string", "a whole number"
+_TYPES: dict[str, tuple[type, ...]] = {MAP: (dict,), LIST: (list,), STR: (str,), INT: (int,)}
+
+_POD = [
+    ("", MAP), ("metadata", MAP), ("metadata.labels", MAP), ("metadata.annotations", MAP), ("spec", MAP),
+    ("spec.volumes", LIST), ("spec.volumes[].secret", MAP), ("spec.volumes[].configMap", MAP),
+    ("spec.volumes[].persistentVolumeClaim", MAP), ("spec.volumes[].secret.items", LIST),
+    ("spec.imagePullSecrets", LIST), ("spec.serviceAccountName", STR),
+]
+for _c in ("spec.containers", "spec.initContainers"):
+    _POD += [
+        (_c, LIST), (f"{_c}[].name", STR), (f"{_c}[].image", STR), (f"{_c}[].env", LIST),
+        (f"{_c}[].env[].name", STR), (f"{_c}[].env[].valueFrom", MAP), (f"{_c}[].env[].valueFrom.secretKeyRef", MAP),
+        (f"{_c}[].env[].valueFrom.configMapKeyRef", MAP), (f"{_c}[].envFrom", LIST),
+        (f"{_c}[].envFrom[].secretRef", MAP), (f"{_c}[].envFrom[].configMapRef", MAP), (f"{_c}[].ports", LIST),
+        (f"{_c}[].resources", MAP), (f"{_c}[].resources.requests", MAP), (f"{_c}[].resources.limits", MAP),
+        (f"{_c}[].volumeMounts", LIST),
+    ]
+
+
+def _workload(template: str) -> list[tuple[str, str]]:
+    prefix = template.rsplit(".template", 1)[0]
+    return [(prefix, MAP), (f"{prefix}.selector", MAP), (f"{prefix}.replicas", INT),
+            *((f"{template}.{p}" if p else template, t) for p, t in _POD)]
+
+
+FIELDS: dict[str, list[tuple[str, str]]] = {
+    "*": [("metadata", MAP), ("metadata.labels", MAP), ("metadata.annotations", MAP), ("spec", MAP)],
+    "ConfigMap": [("data", MAP), ("binaryData", MAP)],
+    "Secret": [("data", MAP), ("stringData", MAP), ("type", STR)],
+    "Service": [("spec.ports", LIST), ("spec.selector", MAP), ("spec.type", STR)],
+    "Ingress": [("spec.rules", LIST), ("spec.rules[].host", STR), ("spec.rules[].http", MAP),
+                ("spec.rules[].http.paths", LIST), ("spec.tls", LIST), ("spec.tls[].hosts", (LIST)),
+                ("spec.defaultBackend", MAP)],
+    "HorizontalPodAutoscaler": [("spec.scaleTargetRef", MAP), ("spec.scaleTargetRef.name", STR)],
+    "PersistentVolumeClaim": [("spec.resources", MAP), ("spec.accessModes", LIST)],
+    "Deployment": _workload("spec.template"),
+    "StatefulSet": [*_workload("spec.template"), ("spec.volumeClaimTemplates", LIST), ("spec.serviceName", STR)],
+    "DaemonSet": _workload("spec.template"),
+    "ReplicaSet": _workload("spec.template"),
+    "Job": _workload("spec.template"),
+    "CronJob": [("spec.jobTemplate", MAP), *_workload("spec.jobTemplate.spec.template")],
+}
+# A list of scalars rather than mappings, where Kubernetes wants one.
+_SCALAR_LISTS = {"spec.accessModes", "spec.tls[].hosts"}
+
+
+def _walk(node: Any, parts: list[str], at: str) -> list[tuple[str, Any]]:
+    """The values at a dotted path (`a[].b`: `b` of every item of list `a`), with their concrete paths."""
+    if not parts:
+        return [(at, node)]
+    head, rest = parts[0], parts[1:]
+    each = head.endswith("[]")
+    key = head.removesuffix("[]")
+    if not isinstance(node, dict) or key not in node or node[key] is None:
+        return []
+    value = node[key]
+    here = f"{at}.{key}" if at else key
+    if not each:
+        return _walk(value, rest, here)
+    if not isinstance(value, list):
+        return []
+    return [hit for i, item in enumerate(value) for hit in _walk(item, rest, f"{here}[{i}]")]
+
+
+def check_shapes(doc: dict[str, Any], where: str) -> None:
+    """InputError naming `where`, the object and the field when a field the tool reads has the wrong type."""
+    kind = str(doc.get("kind"))
+    name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
+    for path, want in [*FIELDS["*"], *FIELDS.get(kind, [])]:
+        for concrete, value in _walk(doc, path.split(".") if path else [], ""):
+            ok = isinstance(value, _TYPES[want]) and not (want == INT and isinstance(value, bool))
+            if ok and want == LIST and path not in _SCALAR_LISTS:
+                ok = all(isinstance(item, dict) for item in value)
+            if not ok:
+                got = "true/false" if isinstance(value, bool) else type(value).__name__
+                raise InputError(f"{where}: {kind}/{name}: {concrete} must be {want}, got {got}")
