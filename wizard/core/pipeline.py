@@ -28,6 +28,7 @@ from wizard.core.plan.helmsteps import build_helm_plan
 from wizard.core.plan.steps import build_plan
 from wizard.core.render.files import render
 from wizard.core.resolve import resolve as resolve_app
+from wizard.core.resolve.app import ingress_hosts
 from wizard.core.resolve.chartfacts import chart_facts
 from wizard.core.scan.app import scan_app, scanned_for
 from wizard.core.scan.gitinfo import git_facts
@@ -207,15 +208,7 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
         ],
         "configmaps": sorted({o.name for o in objects if o.kind == "ConfigMap"}),
         "secrets": {k: sorted(v) for k, v in sorted(secrets.items())},
-        "hosts": sorted(
-            {
-                str(r.get("host"))
-                for o in objects
-                if o.kind == "Ingress"
-                for r in (o.obj.get("spec") or {}).get("rules") or []
-                if r.get("host")
-            }
-        ),
+        "hosts": list(ingress_hosts(tuple(o for o in objects if o.kind == "Ingress"))),
         "backing_services": backing_services(inventory),
         "git": {"url": git.remote_url, "branch": git.branch},
         "has_kustomization": inventory.adopted is not None,
