@@ -476,3 +476,26 @@ def test_a_remote_chart_not_in_helms_cache_is_said_so(tmp_path: Path, monkeypatc
     assert validated.code == 0, validated.describe()
     assert "not rendered: chart cache 1.4.2 is not in helm's cache" in validated.out
     assert "renders exactly today's" not in validated.out
+
+
+def test_validate_accepts_what_the_current_environments_answers_ask(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = copy.deepcopy(CASES[0].answers)
+    answers["environments"][1]["replicas"] = 5  # production: today 3
+    app = _setup(CASES[0], tmp_path, monkeypatch, answers)
+    assert _apply(app).code == 0
+    _, production = app.environment("production")
+    assert [o["spec"]["replicas"] for o in production if o["kind"] == "Deployment"] == [5]
+    result = run_cli("validate", "--repo", str(app.repo))
+    assert result.code == 0, result.describe()
+    assert "production renders exactly today's 5 objects plus what its answers ask" in result.out
+
+
+def test_validate_after_editing_the_values_in_the_base_warns_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _setup(CASES[0], tmp_path, monkeypatch)
+    assert _apply(app).code == 0
+    copy_file = app.repo / "k8s/base/values/values-production.yaml"
+    copy_file.write_text(copy_file.read_text(encoding="utf-8").replace("replicaCount: 3", "replicaCount: 6"), encoding="utf-8")
+    result = run_cli("validate", "--repo", str(app.repo))
+    assert result.code == 0, result.describe()
+    assert "helm-current-edited" in result.out and "after edits to k8s/base/values/values-production.yaml" in result.out
+    assert "Deployment/web differs at /spec/replicas" in result.out

@@ -31,14 +31,19 @@ def values_keys(ctx: Resolved) -> list[tuple[str, str]]:
     """(values file in the repository, its key in the values ConfigMap and its name under base/values/)."""
     chart = ctx.inventory.chart
     assert chart is not None
+    return values_keys_of([vf.path for vf in chart.values_files])
+
+
+def values_keys_of(paths: list[str]) -> list[tuple[str, str]]:
+    """values_keys for a list of values files."""
     out: list[tuple[str, str]] = []
     used: set[str] = set()
-    for i, vf in enumerate(chart.values_files):
-        name = PurePosixPath(vf.path).name
+    for i, path in enumerate(paths):
+        name = PurePosixPath(path).name
         if name in used:
             name = f"{i}-{name}"
         used.add(name)
-        out.append((vf.path, name))
+        out.append((path, name))
     return out
 
 

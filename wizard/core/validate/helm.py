@@ -11,10 +11,13 @@ from typing import Any
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import Answers
+from wizard.core.errors import WizardError
 from wizard.core.kustomize import Build
 from wizard.core.layout import Layout
 from wizard.core.model import Finding, Level
-from wizard.core.scan.chart import deep_merge
+from wizard.core.render.helmrelease import values_keys_of
+from wizard.core.resolve.helmvalues import resolve_helm
+from wizard.core.scan.chart import deep_merge, scan_chart
 from wizard.core.validate.helmrender import (
     INSTALL_HINT,
     ChartRef,
@@ -38,15 +41,37 @@ def today_chart(repo: Path, answers: Answers) -> ChartRef:
     return ChartRef(None, helm.chart, helm.version, location)
 
 
-def render_today(repo: Path, answers: Answers) -> list[dict[str, Any]]:
-    """Today's release: the chart with today's values files (in `-f` order), release name and namespace."""
+def render_today(repo: Path, answers: Answers, asked: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Today's release: the chart with today's values files (in `-f` order), release name and namespace.
+
+    `asked`: values the current environment's answers set on top (what the answers ask to change).
+    """
     helm = answers.helm
     current = answers.current
     assert helm is not None and current is not None
     values: dict[str, Any] = {}
     for rel in helm.values:
         values = deep_merge(values, yamlio.load((repo / rel).read_text(encoding="utf-8")) or {})
-    return render_chart(today_chart(repo, answers), values, helm.release, current.namespace)
+    return render_chart(today_chart(repo, answers), deep_merge(values, asked or {}), helm.release, current.namespace)
+
+
+def asked_values(repo: Path, answers: Answers) -> dict[str, Any]:
+    """The values the current environment's answers set (resolved as apply resolves them)."""
+    assert answers.helm is not None and answers.current is not None
+    resolution = resolve_helm(scan_chart(repo, answers.helm), answers)
+    return resolution.environments[answers.current.name].values
+
+
+def edited_copies(repo: Path, answers: Answers) -> list[str]:
+    """Copies of today's values files in the base that no longer match the originals (changed since the migration)."""
+    assert answers.helm is not None
+    base = Layout(answers.output).base
+    edited = []
+    for original, key in values_keys_of(list(answers.helm.values)):
+        copy, source = repo / base / "values" / key, repo / original
+        if copy.is_file() and source.is_file() and copy.read_bytes() != source.read_bytes():
+            edited.append(f"{base}/values/{key}")
+    return edited
 
 
 def check_helm(repo: Path, builds: list[Build], answers: Answers | None) -> tuple[list[EnvironmentRender], list[Finding]]:
@@ -88,22 +113,37 @@ def check_helm(repo: Path, builds: list[Build], answers: Answers | None) -> tupl
         mine = next((r for r in renders if r.overlay == overlay), None)
         if mine is not None:
             try:
-                today = render_today(repo, answers)
-            except (RenderError, OSError) as exc:
+                asked = asked_values(repo, answers)
+                today = render_today(repo, answers, asked)
+            except (RenderError, OSError, WizardError) as exc:
                 findings.append(Finding(Level.WARNING, "helm-today", f"today's release not rendered: {exc}", overlay))
             else:
                 lines = compare_with_today(today, mine)
-                if lines:
+                edited = edited_copies(repo, answers)
+                if lines and edited:
+                    # The values were changed in the base after the migration: a difference is the point of the edit.
+                    findings.append(
+                        Finding(
+                            Level.WARNING,
+                            "helm-current-edited",
+                            f"{current.name} renders differently from the release the migration started from, after edits to "
+                            f"{', '.join(edited)}: " + "; ".join(lines),
+                            overlay,
+                        )
+                    )
+                elif lines:
                     findings.append(
                         Finding(
                             Level.ERROR,
                             "helm-current-differs",
-                            f"{current.name} does not render today's objects: " + "; ".join(lines),
+                            f"{current.name} does not render today's objects{' plus what its answers ask' if asked else ''}: "
+                            + "; ".join(lines),
                             overlay,
                         )
                     )
                 else:
                     same = f"{current.name} renders exactly today's {len(today)} objects"
+                    same += " plus what its answers ask" if asked else ""
                     findings.append(Finding(Level.INFO, "helm-current-same", same, overlay))
     findings.extend(shared_objects(renders))
     return renders, findings
