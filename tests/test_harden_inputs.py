@@ -170,3 +170,9 @@ def test_plan_output_writes_only_its_own_files(tmp_path: Path) -> None:
     result = run_cli("plan", "--answers", str(answers), "--repo", str(repo), "--output", str(repo / "docs/plan.md"))
     assert result.code == 2 and "was edited since" in result.err
     assert (repo / "docs/plan.md").read_text() == "edited\n"
+
+
+@pytest.mark.parametrize("key", ["source", "output"])
+def test_a_folder_name_too_long_for_the_file_system_is_refused(tmp_path: Path, key: str) -> None:
+    repo, answers = repo_with(tmp_path, {**ANSWERS, key: "x" * 300})
+    refused(tmp_path, repo, answers, f"{key}: is too long for a folder")

@@ -25,6 +25,8 @@ def path_problem(raw: str, key: str) -> Problem | None:
     if _CONTROL.search(raw):
         return key, "contains a control character (a newline or a tab): give a plain folder name"
     parts = PurePosixPath(raw.strip().replace("\\", "/")).parts
+    if len(raw) > 1024 or any(len(part.encode("utf-8")) > 255 for part in parts):
+        return key, "is too long for a folder (255 bytes per name, 1024 in all)"
     for part in parts:
         if part in FORBIDDEN_FOLDERS:
             return key, f"must not be inside {part}/ (git's and k8s-wizard's own folders)"

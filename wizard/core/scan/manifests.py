@@ -19,7 +19,7 @@ from wizard.core import yamlio
 from wizard.core.errors import InputError
 from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, is_list, list_items, pod_spec
 from wizard.core.scan.chart import ChartInventory
-from wizard.core.scan.shapes import check_shapes
+from wizard.core.scan.shapes import check_kustomization, check_shapes
 from wizard.core.secrets.plaintext import SecretPatch, patch_secrets
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -268,6 +268,7 @@ def _adopt(root: Path, source: str, kfile: Path) -> tuple[Adopted, list[str]]:
         raise _yaml_error(rel, exc, 0) from None
     if not isinstance(data, dict):
         raise InputError(f"{rel}: expected a Kustomization mapping")
+    check_kustomization(data, rel)
     files: list[str] = []
     remote: list[str] = []
     for key in ("resources", "bases"):

@@ -12,7 +12,8 @@ from typing import Any
 from wizard.core.errors import InputError
 
 MAP, LIST, STR, INT = "a mapping", "a list of mappings", "a string", "a whole number"
-_TYPES: dict[str, tuple[type, ...]] = {MAP: (dict,), LIST: (list,), STR: (str,), INT: (int,)}
+STRS = "a list of strings"
+_TYPES: dict[str, tuple[type, ...]] = {MAP: (dict,), LIST: (list,), STR: (str,), INT: (int,), STRS: (list,)}
 
 _POD = [
     ("", MAP), ("metadata", MAP), ("metadata.labels", MAP), ("metadata.annotations", MAP), ("spec", MAP),
@@ -54,6 +55,18 @@ FIELDS: dict[str, list[tuple[str, str]]] = {
     "Job": _workload("spec.template"),
     "CronJob": [("spec.jobTemplate", MAP), *_workload("spec.jobTemplate.spec.template")],
 }
+KUSTOMIZATION = [
+    ("resources", STRS), ("bases", STRS), ("components", STRS), ("namespace", STR), ("namePrefix", STR),
+    ("nameSuffix", STR), ("commonLabels", MAP), ("commonAnnotations", MAP), ("labels", LIST), ("labels[].pairs", MAP),
+    ("images", LIST), ("replicas", LIST), ("patches", LIST), ("patches[].target", MAP), ("patches[].path", STR),
+    ("patches[].patch", STR), ("patchesStrategicMerge", STRS), ("patchesJson6902", LIST),
+    ("patchesJson6902[].target", MAP), ("configMapGenerator", LIST), ("configMapGenerator[].name", STR),
+    ("configMapGenerator[].literals", STRS), ("configMapGenerator[].files", STRS), ("configMapGenerator[].envs", STRS),
+    ("secretGenerator", LIST), ("secretGenerator[].name", STR), ("secretGenerator[].literals", STRS),
+    ("secretGenerator[].files", STRS), ("secretGenerator[].envs", STRS), ("generatorOptions", MAP), ("vars", LIST),
+]
+"""The fields of an adopted kustomization.yaml the tool reads, with kustomize's types."""
+
 # A list of scalars rather than mappings, where Kubernetes wants one.
 _SCALAR_LISTS = {"spec.accessModes", "spec.tls[].hosts"}
 
@@ -80,11 +93,22 @@ def check_shapes(doc: dict[str, Any], where: str) -> None:
     """InputError naming `where`, the object and the field when a field the tool reads has the wrong type."""
     kind = str(doc.get("kind"))
     name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
-    for path, want in [*FIELDS["*"], *FIELDS.get(kind, [])]:
+    _check(doc, [*FIELDS["*"], *FIELDS.get(kind, [])], f"{where}: {kind}/{name}")
+
+
+def check_kustomization(doc: dict[str, Any], where: str) -> None:
+    """The same for an adopted kustomization.yaml."""
+    _check(doc, KUSTOMIZATION, where)
+
+
+def _check(doc: dict[str, Any], fields: list[tuple[str, str]], where: str) -> None:
+    for path, want in fields:
         for concrete, value in _walk(doc, path.split(".") if path else [], ""):
             ok = isinstance(value, _TYPES[want]) and not (want == INT and isinstance(value, bool))
             if ok and want == LIST and path not in _SCALAR_LISTS:
                 ok = all(isinstance(item, dict) for item in value)
+            if ok and want == STRS:
+                ok = all(isinstance(item, str) for item in value)
             if not ok:
                 got = "true/false" if isinstance(value, bool) else type(value).__name__
-                raise InputError(f"{where}: {kind}/{name}: {concrete} must be {want}, got {got}")
+                raise InputError(f"{where}: {concrete} must be {want}, got {got}")
