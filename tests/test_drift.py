@@ -108,7 +108,7 @@ def test_hand_added_env_var_patch_is_unexplained_with_file_and_field(tmp_path: P
 
 def test_edit_inside_a_generated_patch_and_an_env_only_object(tmp_path: Path) -> None:
     repo = migrated_repo(PLAIN, tmp_path)
-    config = repo / "k8s/overlays/staging/patches/configmap-shop-config.yaml"
+    config = repo / "k8s/overlays/staging/patches/configmap.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("LOG_LEVEL: debug", "LOG_LEVEL: trace"), encoding="utf-8")
     hpa = repo / "k8s/overlays/production/hpa-shop-web.yaml"
     hpa.write_text(hpa.read_text(encoding="utf-8").replace("maxReplicas: 10", "maxReplicas: 12"), encoding="utf-8")
@@ -117,7 +117,7 @@ def test_edit_inside_a_generated_patch_and_an_env_only_object(tmp_path: Path) ->
     assert code == 1
     found = {(d["object"]["kind"], d["field"]): d for d in unexplained(report)}
     assert set(found) == {("ConfigMap", "data.LOG_LEVEL"), ("HorizontalPodAutoscaler", "spec.maxReplicas")}
-    assert found[("ConfigMap", "data.LOG_LEVEL")]["files"] == ["k8s/overlays/staging/patches/configmap-shop-config.yaml"]
+    assert found[("ConfigMap", "data.LOG_LEVEL")]["files"] == ["k8s/overlays/staging/patches/configmap.yaml"]
     assert (found[("ConfigMap", "data.LOG_LEVEL")]["a"], found[("ConfigMap", "data.LOG_LEVEL")]["b"]) == ("trace", "info")
     assert found[("HorizontalPodAutoscaler", "spec.maxReplicas")]["files"] == ["k8s/overlays/production/hpa-shop-web.yaml"]
     assert found[("HorizontalPodAutoscaler", "spec.maxReplicas")]["b"] == 12
@@ -129,16 +129,16 @@ def test_edit_inside_a_generated_patch_and_an_env_only_object(tmp_path: Path) ->
 def test_two_edited_files_are_told_apart(tmp_path: Path) -> None:
     repo = migrated_repo(PLAIN, tmp_path)
     overlay = repo / "k8s/overlays/staging"
-    config = overlay / "patches/configmap-shop-config.yaml"
+    config = overlay / "patches/configmap.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("LOG_LEVEL: debug", "LOG_LEVEL: trace"), encoding="utf-8")
-    ingress = overlay / "patches/ingress-shop-web.yaml"
+    ingress = overlay / "patches/ingress.yaml"
     ingress.write_text(ingress.read_text(encoding="utf-8").replace("staging.shop.example.com", "qa.shop.example.com"),
                        encoding="utf-8")
     _, report = drift(repo, "staging", "production")
     assert isinstance(report, dict)
     files = {d["field"]: d["files"] for d in unexplained(report)}
-    assert files["data.LOG_LEVEL"] == ["k8s/overlays/staging/patches/configmap-shop-config.yaml"]
-    assert files["spec.rules[0].host"] == ["k8s/overlays/staging/patches/ingress-shop-web.yaml"]
+    assert files["data.LOG_LEVEL"] == ["k8s/overlays/staging/patches/configmap.yaml"]
+    assert files["spec.rules[0].host"] == ["k8s/overlays/staging/patches/ingress.yaml"]
 
 
 def test_a_promoted_image_tag_is_explained(tmp_path: Path) -> None:

@@ -111,14 +111,20 @@ class Lever:
 
     workload: str | None = None  # replicas of this workload
     image: str | None = None  # else: production's image_tag for this image
+    kind: str = "Deployment"  # the workload's kind
+
+    @property
+    def rel(self) -> str:
+        """The file of overlays/production/ that carries the value: replica counts are in the kind's patch file."""
+        return f"patches/{self.kind.lower()}.yaml" if self.workload else "kustomization.yaml"
 
     @property
     def values(self) -> tuple[str, str, str]:
         return ("3", "4", "5") if self.workload else ("1.0.0", "1.0.0-hotfix.1", "2.0.0")
 
     def line(self, value: str) -> str:
-        """The generated line in overlays/production/kustomization.yaml that carries the value."""
-        return f"count: {value}\n" if self.workload else f"newTag: {value}\n"
+        """The generated line in overlays/production/<rel> that carries the value."""
+        return f"replicas: {value}\n" if self.workload else f"newTag: {value}\n"
 
     def set(self, answers: dict[str, Any], value: str) -> dict[str, Any]:
         """The answers with production's value set."""
@@ -142,7 +148,7 @@ def lever_for(case: Case, repo: Path) -> Lever:
     if not set(scaling) & {"min", "max"}:
         for w in workloads:
             if w["kind"] in ("Deployment", "StatefulSet") and not w["autoscaled"] and w["name"] not in scaling:
-                return Lever(workload=str(w["name"]))
+                return Lever(workload=str(w["name"]), kind=str(w["kind"]))
     own = sorted(image_name(i) for w in workloads for i in w["images"] if not is_infra_image(i))
     assert own, f"{case.id}: no workload to scale and no image of the app's own to tag"
     return Lever(image=own[0])
@@ -163,6 +169,7 @@ class Edited:
     kustomization: str  # the edited text of overlays/production/kustomization.yaml
     flux: str  # the edited text of flux/production.yaml
     lever: Lever
+    lever_text: str  # the edited text of overlays/production/<lever.rel>
 
     @property
     def output(self) -> str:
@@ -197,10 +204,14 @@ def migrate_and_edit(case: Case, root: Path) -> Edited:
 
     # overlays/production/kustomization.yaml: change a value, add a comment, add a key.
     kpath = repo / output / "overlays" / "production" / "kustomization.yaml"
+    lpath = kpath.parent / lever.rel
+    lever_text = replace_once(lpath.read_text(encoding="utf-8"), lever.line(lever.values[0]), lever.line(lever.values[1]))
+    lpath.write_text(lever_text, encoding="utf-8")
     text = kpath.read_text(encoding="utf-8")
-    text = replace_once(text, lever.line(lever.values[0]), lever.line(lever.values[1]))
     text = replace_once(text, "kind: Kustomization\n", "kind: Kustomization\n" + COMMENT + ADDED_KEY)
     kpath.write_text(text, encoding="utf-8")
+    if lpath == kpath:
+        lever_text = text
 
     # flux/production.yaml (add-env changes its dependsOn): change a value, add a comment.
     fpath = repo / output / "flux" / "production.yaml"
@@ -212,7 +223,7 @@ def migrate_and_edit(case: Case, root: Path) -> Edited:
     for rel, content in USER_FILES.items():
         (repo / output / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / output / rel).write_text(content, encoding="utf-8")
-    return Edited(case, root, repo, text, flux, lever)
+    return Edited(case, root, repo, text, flux, lever, lever_text)
 
 
 def assert_user_files(e: Edited) -> None:
@@ -291,7 +302,8 @@ def test_conflicting_answer_change(edited: Edited) -> None:
     changed = e.lever.set(saved(e.repo), wanted)
     answers_file = e.root / "changed.yaml"
     answers_file.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
-    rel = f"{e.output}/overlays/production/kustomization.yaml"
+    rel = f"{e.output}/overlays/production/{e.lever.rel}"
+    in_kustomization = e.lever.rel == "kustomization.yaml"
 
     # --yes without a choice: exit 1, the conflicting file named, nothing written.
     before = tree_bytes(e.repo)
@@ -312,18 +324,18 @@ def test_conflicting_answer_change(edited: Edited) -> None:
         assert saved(copies[choice]) == yaml.safe_load(yaml.safe_dump(changed)), "the changed answers are saved"
 
     mine = (copies["mine"] / rel).read_text(encoding="utf-8")
-    assert mine == e.kustomization
+    assert mine == e.lever_text
     new = (copies["new"] / rel).read_text(encoding="utf-8")
-    assert new == e.kustomization.replace(e.lever.line(hotfix), e.lever.line(wanted))
-    assert COMMENT in new and ADDED_KEY in new
+    assert new == e.lever_text.replace(e.lever.line(hotfix), e.lever.line(wanted))
+    assert not in_kustomization or (COMMENT in new and ADDED_KEY in new)
     markers = (copies["markers"] / rel).read_text(encoding="utf-8")
     assert "<<<<<<< " in markers and "=======\n" in markers and ">>>>>>> " in markers
     assert e.lever.line(hotfix) in markers and e.lever.line(wanted) in markers
-    assert COMMENT in markers and ADDED_KEY in markers
+    assert not in_kustomization or (COMMENT in markers and ADDED_KEY in markers)
 
     for choice in ("mine", "new"):
         assert_builds(copies[choice], e.output, "production")
-        assert_user_files(Edited(e.case, e.root, copies[choice], e.kustomization, e.flux, e.lever))
+        assert_user_files(Edited(e.case, e.root, copies[choice], e.kustomization, e.flux, e.lever, e.lever_text))
         assert_noop_rerun(copies[choice])  # settled: the next run has nothing to do
 
 
@@ -464,20 +476,21 @@ def test_replicas_conflict_on_a_small_repo(tmp_path: Path) -> None:
     answers_file = tmp_path / "answers.yaml"
     answers_file.write_text(yaml.safe_dump(answers, sort_keys=False), encoding="utf-8")
     ok(cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes"))
-    kpath = repo / "k8s" / "overlays" / "production" / "kustomization.yaml"
-    kpath.write_text(replace_once(kpath.read_text(encoding="utf-8"), "count: 3\n", "count: 4  # load test\n"))
+    # Replica counts live in the kind's patch file (one multi-document file per kind: cheaper to build).
+    kpath = repo / "k8s" / "overlays" / "production" / "patches" / "deployment.yaml"
+    kpath.write_text(replace_once(kpath.read_text(encoding="utf-8"), "replicas: 3\n", "replicas: 4  # load test\n"))
     ok(cli("add-env", "qa", "--repo", str(repo), "--yes"))
-    assert "count: 4  # load test\n" in kpath.read_text(encoding="utf-8")
+    assert "replicas: 4  # load test\n" in kpath.read_text(encoding="utf-8")
 
     changed = saved(repo)
     changed["environments"][-1]["replicas"] = 5
     answers_file.write_text(yaml.safe_dump(changed, sort_keys=False), encoding="utf-8")
     before = tree_bytes(repo)
     result = cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes")
-    assert result.code == 1 and "k8s/overlays/production/kustomization.yaml" in result.err, result.describe()
+    assert result.code == 1 and "k8s/overlays/production/patches/deployment.yaml" in result.err, result.describe()
     assert tree_diff(before, tree_bytes(repo)) == []
     ok(cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes", "--conflicts", "new"))
-    assert "count: 5\n" in kpath.read_text(encoding="utf-8")
+    assert "replicas: 5\n" in kpath.read_text(encoding="utf-8")
     assert_builds(repo, "k8s", "production")
 
 
@@ -554,11 +567,11 @@ def test_comment_on_an_answer_is_not_a_conflict(tmp_path: Path) -> None:
     result = ok(cli("apply", "--repo", str(repo), "--yes"))  # the changed answer is applied
     assert "CONFLICT" not in result.out
     assert saved_file.read_text(encoding="utf-8") == edited
-    assert "count: 2" in (repo / "k8s" / "overlays" / "staging" / "kustomization.yaml").read_text(encoding="utf-8")
+    assert "replicas: 2\n" in (repo / "k8s" / "overlays" / "staging" / "patches" / "deployment.yaml").read_text(encoding="utf-8")
     ok(cli("add-env", "qa", "--repo", str(repo), "--from", "staging", "--yes"))
     text = saved_file.read_text(encoding="utf-8")
     assert "    replicas: 2  # load test\n" in text
-    assert "count: 2" in (repo / "k8s" / "overlays" / "qa" / "kustomization.yaml").read_text(encoding="utf-8")
+    assert "replicas: 2\n" in (repo / "k8s" / "overlays" / "qa" / "patches" / "deployment.yaml").read_text(encoding="utf-8")
     assert_noop_rerun(repo)
 
 

@@ -17,10 +17,12 @@ from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_reference_
 from wizard.core.layout import HEADER
 from wizard.core.render.addresses import address_patches
 from wizard.core.render.base import KUSTOMIZE_API
+from wizard.core.render.patches import MergedPatches, moved_hosts
 from wizard.core.render.rbac import cluster_bindings, role_binding_patches
 from wizard.core.resolve.app import ENV_LABEL
 from wizard.core.resolve.environment import CATCH_ALL
 from wizard.core.resolve.model import EnvironmentSettings, Resolved
+from wizard.core.scan.manifests import ManifestObject
 
 PART_OF = "app.kubernetes.io/part-of"
 PRUNE_DISABLED = {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
@@ -112,18 +114,39 @@ class OverlayRenderer:
         self.files: dict[str, str] = {}
         self.patches: list[dict[str, Any]] = []
         self.resources: list[str] = ["../../base"]
+        self.merged = MergedPatches()
+        self._by_kind_name: dict[tuple[str, str], list[ManifestObject]] | None = None
 
     def _add(self, rel: str, text: str) -> None:
         self.files[f"{self.dir}/{rel}"] = text
 
     def _patch_file(self, rel: str, doc: Any, target: dict[str, str] | None = None, note: str = "") -> None:
-        # Every patch names its target: a strategic-merge patch matched by its own metadata would miss an
-        # object whose namespace is hard-coded in the base.
+        """A patch of one object. A strategic-merge patch of a base object joins its kind's merged file."""
+        if isinstance(doc, dict) and target and set(target) == {"kind", "name"}:
+            objects = self._base_objects(target["kind"], target["name"])
+            if objects:
+                for obj in objects:
+                    self._merge_patch(obj, doc, note)
+                return
+        # Every other patch names its target: a strategic-merge patch matched by its own metadata would miss
+        # an object whose namespace is hard-coded in the base.
         self._add(rel, yamlio.dump(doc, header=note or None))
         entry: dict[str, Any] = {"path": rel}
         if target:
             entry["target"] = target
         self.patches.append(entry)
+
+    def _merge_patch(self, obj: ManifestObject, doc: dict[str, Any], note: str) -> None:
+        if self.merged.add(obj, doc, note):
+            self.patches.append({"path": self.merged.file_of(obj.kind)})
+
+    def _base_objects(self, kind: str, name: str) -> list[ManifestObject]:
+        """The base's objects of this kind and name (one per namespace): what a `{kind, name}` target selects."""
+        if self._by_kind_name is None:
+            self._by_kind_name = {}
+            for obj in self.resolved.base_objects:
+                self._by_kind_name.setdefault((obj.kind, obj.name), []).append(obj)
+        return self._by_kind_name.get((kind, name), [])
 
     # --- pieces ----------------------------------------------------------------------------------
     def namespace(self) -> None:
@@ -189,7 +212,8 @@ class OverlayRenderer:
             if w is not None and "replicas" in (w.obj.get("spec") or {}):
                 self._patch_file(
                     f"patches/{name}-replicas.yaml",
-                    [{"op": "remove", "path": "/spec/replicas"}],
+                    {"apiVersion": w.obj.get("apiVersion"), "kind": w.kind, "metadata": {"name": name},
+                     "spec": {"replicas": None}},
                     {"kind": w.kind, "name": name},
                     note="The HPA owns the replica count here; see MIGRATION.md for the hand-over.",
                 )
@@ -217,6 +241,17 @@ class OverlayRenderer:
             return
         for ing in (o for o in self.resolved.base_objects if o.kind == "Ingress"):
             spec = ing.obj.get("spec") or {}
+            catch_all = CATCH_ALL in mapping and (
+                any(not r.get("host") for r in spec.get("rules") or []) or (not spec.get("rules") and spec.get("defaultBackend"))
+            )
+            if not catch_all:
+                # Hosts only change: the whole lists in the kind's merged strategic-merge patch (cheaper to build).
+                changed = moved_hosts(spec, mapping)
+                if changed:
+                    doc = {"apiVersion": ing.obj.get("apiVersion"), "kind": "Ingress", "metadata": {"name": ing.name},
+                           "spec": changed}
+                    self._patch_file(f"patches/ingress-{ing.name}.yaml", doc, {"kind": "Ingress", "name": ing.name})
+                continue
             ops: list[dict[str, Any]] = []
             for i, rule in enumerate(spec.get("rules") or []):
                 if not rule.get("host") and CATCH_ALL in mapping:
@@ -402,13 +437,28 @@ class OverlayRenderer:
         if not doc["labels"]:
             # Today's selectors already carry the label: the current environment keeps them exactly.
             del doc["labels"]
-        if self.settings.replicas:
-            doc["replicas"] = [{"name": k, "count": v} for k, v in self.settings.replicas.items()]
+        replicas = self._replica_entries()
+        if replicas:
+            doc["replicas"] = replicas
         if self.settings.images:
             doc["images"] = [{"name": n, "newTag": t} for n, t in self.settings.images]
         if self.patches:
             doc["patches"] = self.patches
         return doc
+
+    def _replica_entries(self) -> list[dict[str, Any]]:
+        """Replica counts: a merged patch per workload of the base (cheaper to build than a `replicas:` entry,
+        which kustomize matches against every object); `replicas:` entries only for names the base lacks."""
+        entries: list[dict[str, Any]] = []
+        for name, count in self.settings.replicas.items():
+            scalable = [o for kind in sorted(SCALABLE) for o in self._base_objects(kind, name)]
+            for w in scalable:
+                body = {"apiVersion": w.obj.get("apiVersion"), "kind": w.kind, "metadata": {"name": name},
+                        "spec": {"replicas": count}}
+                self._merge_patch(w, body, "")
+            if not scalable:
+                entries.append({"name": name, "count": count})
+        return entries
 
     def render(self) -> dict[str, str]:
         self.namespace()
@@ -426,6 +476,8 @@ class OverlayRenderer:
         self.todays_secret_names()
         self.moved_namespace()
         doc = self.kustomization()
+        for rel, text in self.merged.files().items():
+            self._add(rel, text)
         note = f"{HEADER}\nEnvironment {self.env.name}: namespace {self.env.namespace}."
         if self.env.current:
             note += " It runs today: the build keeps today's objects, selectors and pod templates."
