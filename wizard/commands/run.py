@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, TextIO
 
 from wizard.commands.output import confirm, print_findings, print_preview
 from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import BlockingError, InputError
+from wizard.core.kustomize import Build
 from wizard.core.layout import STATE_FILE
 from wizard.core.model import ChangeKind, Level
 from wizard.core.pipeline import Outcome, build, build_errors, read_answers, settle_conflicts, write
@@ -71,15 +74,27 @@ def check_builds(repo: Path, outcome: Outcome, out: TextIO) -> None:
     """The real kustomize build of every overlay as the write would leave it (the preview's check) gates the write.
 
     No command writes an overlay that does not build: a failed or warning build, or an error the build check
-    finds (two environments sharing an object), is exit 1 with nothing written.
+    finds (two environments sharing an object), is exit 1 with nothing written. Each overlay's line is printed
+    as its build finishes.
     """
-    builds, errors = build_errors(repo, outcome)
-    for b in builds:
-        status = "builds" if b.ok and not b.stderr else "FAILS"
-        print(f"  {status:<7} {b.path} ({len(b.objects)} objects)", file=out)
+    _, errors = build_errors(repo, outcome, on_done=progress(out, "  ", ("builds", "FAILS"), width=7))
     if errors:
         print_findings(errors, out)
         raise BlockingError(f"{len(errors)} overlay build error(s): the result would not build. Nothing written.")
+
+
+def progress(out: TextIO, indent: str, words: tuple[str, str], width: int) -> Callable[[Build], None]:
+    """A callback printing one line per finished build (ok or not, objects, seconds or `unchanged`)."""
+    lock = threading.Lock()
+
+    def done(b: Build) -> None:
+        status = words[0] if b.ok and not b.stderr else words[1]
+        timing = "inputs unchanged, not rebuilt" if b.reused else f"{b.seconds:.1f} s"
+        with lock:
+            print(f"{indent}{status:<{width}} {b.path} ({len(b.objects)} objects, {timing})", file=out)
+            out.flush()
+
+    return done
 
 
 def apply(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -118,10 +133,7 @@ def validate(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             output = str(data["output"])
         if isinstance(data, dict) and data.get("helm") is not None:
             answers = read_answers(repo, answers_path)[0]  # a Helm app's checks compare with today's release
-    builds, findings = run_validate(repo, output, answers)
-    for b in builds:
-        status = "ok" if b.ok and not b.stderr else "FAILED"
-        print(f"{status:<6} {b.path} ({len(b.objects)} objects)", file=out)
+    builds, findings = run_validate(repo, output, answers, on_done=progress(out, "", ("ok", "FAILED"), width=6))
     print_findings(findings, out, minimum=Level.INFO)
     errors = [f for f in findings if f.level is Level.ERROR]
     print(f"{len(builds)} overlay(s) built, {len(errors)} error(s)", file=out)

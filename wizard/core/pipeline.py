@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -268,7 +269,9 @@ def lay_out(repo: Path, outcome: Outcome, target: Path) -> None:
             path.write_text(change.new, encoding="utf-8")
 
 
-def check_outcome(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Finding]]:
+def check_outcome(
+    repo: Path, outcome: Outcome, on_done: Callable[[Build], None] | None = None
+) -> tuple[list[Build], list[Finding]]:
     """Build every overlay as the write would leave it, in a temporary copy: the repository is not touched.
 
     The preview uses it to show, before anything is written, that the real kustomize builds the result.
@@ -276,7 +279,7 @@ def check_outcome(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Findi
     with tempfile.TemporaryDirectory(prefix="k8s-wizard-preview-") as tmp:
         target = Path(tmp)
         lay_out(repo, outcome, target)
-        return validate(target, outcome.answers.output)
+        return validate(target, outcome.answers.output, on_done=on_done)
 
 
 BUILD_ERRORS = frozenset({"build-failed", "build-warning"})
@@ -287,9 +290,11 @@ Other findings of the check (a SealedSecret sealed for a namespace the answers j
 """
 
 
-def build_errors(repo: Path, outcome: Outcome) -> tuple[list[Build], list[Finding]]:
+def build_errors(
+    repo: Path, outcome: Outcome, on_done: Callable[[Build], None] | None = None
+) -> tuple[list[Build], list[Finding]]:
     """The builds of `check_outcome` and the findings saying an overlay does not build: then nothing may be written."""
-    builds, findings = check_outcome(repo, outcome)
+    builds, findings = check_outcome(repo, outcome, on_done)
     return builds, [f for f in findings if f.level is Level.ERROR and f.code in BUILD_ERRORS]
 
 

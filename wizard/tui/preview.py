@@ -8,6 +8,7 @@ Enter asks for the confirmation; nothing is written before it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -23,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, LoadingIndicator, Static, Tree
 
 from wizard.core.errors import WizardError
+from wizard.core.kustomize import Build
 from wizard.core.model import ChangeKind, FileChange, Level
 from wizard.core.pipeline import Outcome, check_outcome, settle_conflicts
 from wizard.core.write.changes import Choice
@@ -48,10 +50,13 @@ class BuildCheck:
     text: str
 
 
-def check_builds(repo: Path, outcome: Outcome) -> BuildCheck:
-    """Build every overlay of the would-be output (in a temporary copy: the repository is not touched)."""
+def check_builds(repo: Path, outcome: Outcome, on_done: Callable[[Build], None] | None = None) -> BuildCheck:
+    """Build every overlay of the would-be output (in a temporary copy: the repository is not touched).
+
+    ``on_done`` sees each overlay's build as it finishes (from the worker thread).
+    """
     try:
-        builds, findings = check_outcome(repo, outcome)
+        builds, findings = check_outcome(repo, outcome, on_done)
     except WizardError as exc:
         return BuildCheck(False, f"kustomize could not run: {exc}")
     errors = [f for f in findings if f.level is Level.ERROR]
@@ -59,6 +64,16 @@ def check_builds(repo: Path, outcome: Outcome) -> BuildCheck:
         return BuildCheck(False, "; ".join(f"{f.path or f.code}: {f.message}" for f in errors[:3]))
     built = ", ".join(f"{PurePosixPath(b.path).name} ({len(b.objects)} objects)" for b in builds)
     return BuildCheck(True, f"kustomize builds every overlay: {built}")
+
+
+def build_progress(done: list[Build], total: int) -> Text:
+    """`Building 5 overlays: 2 done  ✓ production 3.1 s  ✓ staging unchanged`: each build as it finishes."""
+    parts: list[tuple[str, str] | str] = [f"Building {total} overlays with kustomize: {len(done)} done "]
+    for b in done:
+        ok = b.ok and not b.stderr
+        timing = "unchanged" if b.reused else f"{b.seconds:.1f} s"
+        parts += [" ", ("✓ " if ok else "✗ ", "bold green" if ok else "bold red"), f"{PurePosixPath(b.path).name} {timing}"]
+    return Text.assemble(*parts)
 
 
 class FileTree(Tree[Any]):
@@ -234,8 +249,19 @@ class PreviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="check")
     def _check_worker(self, outcome: Outcome) -> None:
-        result = check_builds(self.repo, outcome)
+        done: list[Build] = []
+        total = sum(1 for e in outcome.answers.environments)
+
+        def finished(build: Build) -> None:
+            done.append(build)
+            self.app.call_from_thread(self._progress, outcome, build_progress(list(done), total))
+
+        result = check_builds(self.repo, outcome, finished)
         self.app.call_from_thread(self._checked, outcome, result)
+
+    def _progress(self, outcome: Outcome, text: Text) -> None:
+        if outcome is self.outcome and self.check is None:
+            self.query_one("#check-result", Label).update(text)
 
     def _checked(self, outcome: Outcome, result: BuildCheck) -> None:
         if outcome is not self.outcome:

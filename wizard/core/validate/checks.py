@@ -6,6 +6,7 @@ kustomize prints deprecations there, and generated output must build without any
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,12 +140,15 @@ def _isolation_in_one_cluster(builds: list[Build]) -> list[Finding]:
     return findings
 
 
-def validate(repo: Path, output: str, answers: Answers | None = None) -> tuple[list[Build], list[Finding]]:
+def validate(
+    repo: Path, output: str, answers: Answers | None = None, on_done: Callable[[Build], None] | None = None
+) -> tuple[list[Build], list[Finding]]:
     """Build every overlay and check Flux objects and isolation; findings with level ERROR block.
 
     With the answers of a Helm app, every environment's release is rendered with the Helm engine too.
+    ``on_done`` sees each overlay's build as it finishes (from a worker thread).
     """
-    builds = build_all(repo, output)
+    builds = build_all(repo, output, on_done)
     findings: list[Finding] = []
     if not builds:
         findings.append(Finding(Level.ERROR, "no-overlays", f"no overlays found under {output}/overlays/"))
