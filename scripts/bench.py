@@ -1,28 +1,32 @@
 #!/usr/bin/env python3
-"""Benchmark: `k8s-wizard apply --dry-run` beside `kubectl kustomize` on a synthetic repository.
+"""Benchmark: what k8s-wizard's output costs kustomize (and Flux), and what the tool itself costs, side by side.
 
-For each size (number of workloads) it generates, in a temporary folder (never inside this repo),
-a single-environment app: per workload a Deployment, a Service, a ConfigMap and a ServiceAccount,
-an Ingress for every other workload and an HPA for the rest, about five documents per workload.
-Most objects are one per file; some workloads are one multi-document file (with comments and YAML
-anchors), and some objects sit in a `kind: List`. The answers file has five environments (dev, test,
-staging, qa, production with `current: true`) that differ in replicas, resources, config, hosts,
-image tags and autoscaling.
+Every figure is a ratio of two things measured in the same run on the same machine, so that a loaded
+machine (other processes on the cores) moves both sides alike. For each size it generates, in a temporary
+folder (never inside this repository), a single-environment app: per workload a Deployment, a Service, a
+ConfigMap and a ServiceAccount, an Ingress for every other workload, an HPA and a second ConfigMap for every
+fourth (five documents per workload; some multi-document files with comments and an anchor, some objects
+in a `kind: List`), and answers for five environments (dev, test, staging, qa, production = current) that
+differ in replicas, resources, config, hosts, image tags and autoscaling. Then:
 
-Then, in the same run, it times (median of --repeat runs, time.perf_counter around a subprocess):
+* overlays (at --overlay-sizes, default 200 and 400 workloads): the rendered output is written, and each
+  generated overlay is built with `kubectl kustomize` one after the other, between two builds of a *floor*
+  overlay over the same base (only a namespace and an environment label). Target: worst overlay <= 1.5x
+  the floor. Wall seconds and CPU seconds (user+sys of kustomize) are both reported.
+* validate (at --validate-at, default 200): `k8s-wizard validate` with an empty build cache, beside the
+  serial sum of the same overlays' builds above. Target <= 0.7x. Then again with the cache warm.
+* dry run (at the same size): `k8s-wizard apply --dry-run` on the fresh repository, beside the floor build.
+  It builds every overlay (the build check gates every write), so it is timed twice: with an empty build
+  cache and with the cache warm (inputs unchanged: the check reuses the builds). Target < 1.0x.
+* core per document (at --core-sizes, default 100 and 800): what `apply --dry-run` does before its build
+  check (scan, answers, resolve, plan, render, diff, print), in a fresh process. Target: seconds per
+  document grows <= 1.3x from the smallest size to the largest.
+* TUI (at --tui-workloads, default 200 = 1,000 objects): a fresh process imports the app, scans the repo
+  and runs it headless (Textual `run_test`) until the first question is on screen. Target <= 0.5 s.
+* `k8s-wizard --help` (median of 11).
 
-* `k8s-wizard apply --dry-run` on the fresh repository: scan, plan, render and diff, all environments;
-* `kubectl kustomize` of one overlay (production by default, the quickest to build), after a real
-  `apply --yes` on a copy;
-* `k8s-wizard validate` on that copy (every overlay built in parallel, plus the Flux checks), at 200
-  workloads (it builds all five overlays, so it takes minutes at 400);
-* `k8s-wizard --help` (median of --help-runs runs).
-
-It prints a table (documents, dry-run s, kustomize s, ratio, validate s) and a linearity check
-(seconds per 1,000 documents, overall and marginal between sizes).
-
-    python scripts/bench.py            # 50, 100, 200, 400 workloads
-    python scripts/bench.py --quick    # 25 and 50 workloads: a smoke run
+    python scripts/bench.py            # the full run (tens of minutes on a loaded 2-core machine)
+    python scripts/bench.py --quick    # small sizes: a smoke run
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -274,6 +279,17 @@ def answers(workloads: int, heavy: bool = False) -> dict:
 
 # --- measuring -----------------------------------------------------------------------------------------
 
+FLOOR = """apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop-floor
+resources: [../base]
+labels:
+  - pairs: {environment: floor}
+    includeSelectors: false
+    includeTemplates: true
+"""
+
+
 def wizard_command() -> list[str]:
     """The installed console script, else `python -m wizard`."""
     exe = shutil.which("k8s-wizard")
@@ -288,60 +304,158 @@ def kustomize_command() -> list[str]:
     sys.exit("bench: needs kubectl (or kustomize) on PATH")
 
 
-def run(cmd: Sequence[str], *, cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, str]:
-    """Run a command once; (seconds, stdout). Exits with its output when the exit code is not in `ok`."""
+def run(cmd: Sequence[str], *, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
+    """Run a command once: (wall seconds, CPU seconds of the child, stdout); exits when the code is not in `ok`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
+    proc = subprocess.run(list(cmd), capture_output=True, text=True, check=False, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode not in ok:
         sys.exit(f"bench: {' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return seconds, proc.stdout
+    return wall, cpu, proc.stdout
 
 
-def median_of(cmd: Sequence[str], repeat: int, **kwargs: object) -> tuple[float, list[float], str]:
-    times: list[float] = []
-    out = ""
-    for _ in range(repeat):
-        seconds, out = run(cmd, **kwargs)  # type: ignore[arg-type]
-        times.append(seconds)
-    return statistics.median(times), times, out
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
-def measure(workdir: Path, workloads: int, repeat: int, *, heavy: bool, overlay: str, with_validate: bool) -> dict:
-    wiz = wizard_command()
-    src = workdir / f"repo-{workloads}"
+def render_into(src: Path) -> int:
+    """Write what `apply` would write (in-process, without its build check); returns the number of files."""
+    from wizard.core.pipeline import build, read_answers
+
+    answers, inventory = read_answers(src, src / "answers.yaml")
+    rendered = build(src, answers, inventory).rendered
+    for rel, text in rendered.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(text, encoding="utf-8")
+    (src / "k8s" / "floor").mkdir(parents=True, exist_ok=True)
+    (src / "k8s" / "floor" / "kustomization.yaml").write_text(FLOOR, encoding="utf-8")
+    return len(rendered)
+
+
+def overlays(workdir: Path, workloads: int, heavy: bool) -> dict:
+    """Each generated overlay's build between two floor builds over the same base."""
+    src = workdir / f"overlays-{workloads}"
     docs = generate(src, workloads, heavy)
-    answers_file = src / "answers.yaml"
+    render_into(src)
+    kust = kustomize_command()
+    floor1 = run([*kust, str(src / "k8s" / "floor")])
+    log(f"    floor {floor1[0]:.1f} s")
+    envs = {}
+    for env in ENVIRONMENTS:
+        wall, cpu, out = run([*kust, str(src / "k8s" / "overlays" / env)])
+        envs[env] = (wall, cpu, sum(1 for d in out.split("\n---\n") if d.strip()))
+        log(f"    {env} {wall:.1f} s")
+    # What the `images:` entries cost (kept: the promotion workflow copies them): the costliest overlay without them.
+    worst = max(envs, key=lambda e: envs[e][0])
+    bare = src / "k8s" / "overlays" / f"{worst}-without-images"
+    shutil.copytree(src / "k8s" / "overlays" / worst, bare)
+    doc = yaml.safe_load((bare / "kustomization.yaml").read_text(encoding="utf-8"))
+    images = len(doc.pop("images", None) or [])
+    (bare / "kustomization.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    without = run([*kust, str(bare)])
+    log(f"    {worst} without its {images} images: entries {without[0]:.1f} s")
+    floor2 = run([*kust, str(src / "k8s" / "floor")])
+    log(f"    floor {floor2[0]:.1f} s")
+    floor = ((floor1[0] + floor2[0]) / 2, (floor1[1] + floor2[1]) / 2)
+    return {"workloads": workloads, "documents": docs, "floor": floor, "floors": (floor1[0], floor2[0]), "envs": envs,
+            "src": src, "without_images": (worst, images, without[0], without[1])}
 
-    dry, dry_all, out = median_of([*wiz, "apply", "--repo", str(src), "--answers", str(answers_file), "--dry-run"], repeat)
-    creates = sum(1 for line in out.splitlines() if line.startswith("  create"))
-    if "dry run: nothing written" not in out or (src / "k8s").exists():
-        sys.exit("bench: the dry run wrote something or did not finish")
 
-    applied = workdir / f"applied-{workloads}"
-    shutil.copytree(src, applied)
-    run([*wiz, "apply", "--repo", str(applied), "--answers", str(applied / "answers.yaml"), "--yes"])
-    kust, kust_all, built = median_of([*kustomize_command(), str(applied / "k8s" / "overlays" / overlay)], repeat)
-    built_docs = sum(1 for d in yaml.load_all(built, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if d)
-    val, val_all = (median_of([*wiz, "validate", "--repo", str(applied)], repeat)[:2] if with_validate else (None, []))
-    # A re-run on the applied copy: every file compared with what is on disk (all unchanged).
-    rerun, _, _ = median_of([*wiz, "apply", "--repo", str(applied), "--dry-run"], repeat)
-    return {
-        "workloads": workloads, "documents": docs, "files": creates, "built": built_docs,
-        "dry": dry, "dry_all": dry_all, "kustomize": kust, "kustomize_all": kust_all,
-        "validate": val, "validate_all": val_all, "rerun": rerun,
-    }
+def validate_and_dry_run(workdir: Path, row: dict) -> dict:
+    """validate (cache empty, then warm) beside the serial sum; apply --dry-run (cache empty, then warm) beside the floor."""
+    wiz = wizard_command()
+    applied = workdir / f"validate-{row['workloads']}"
+    shutil.copytree(row["src"], applied)
+    shutil.rmtree(applied / "k8s" / "floor")
+    env_cold = {**os.environ, "XDG_CACHE_HOME": str(workdir / f"cache-validate-{row['workloads']}")}
+    cold = run([*wiz, "validate", "--repo", str(applied)], env=env_cold)
+    log(f"    validate (cache empty) {cold[0]:.1f} s")
+    warm = run([*wiz, "validate", "--repo", str(applied)], env=env_cold)
+    log(f"    validate (cache warm) {warm[0]:.1f} s")
+    fresh = workdir / f"dry-{row['workloads']}"
+    fresh.mkdir()
+    shutil.copytree(row["src"] / "manifests", fresh / "manifests")
+    shutil.copy(row["src"] / "answers.yaml", fresh / "answers.yaml")
+    env_dry = {**os.environ, "XDG_CACHE_HOME": str(workdir / f"cache-dry-{row['workloads']}")}
+    cmd = [*wiz, "apply", "--repo", str(fresh), "--answers", str(fresh / "answers.yaml"), "--dry-run"]
+    dry_cold = run(cmd, env=env_dry)
+    log(f"    dry run (cache empty) {dry_cold[0]:.1f} s")
+    dry_warm = run(cmd, env=env_dry)
+    log(f"    dry run (cache warm) {dry_warm[0]:.1f} s")
+    if (fresh / "k8s").exists():
+        sys.exit("bench: the dry run wrote something")
+    floor3 = run([*kustomize_command(), str(row["src"] / "k8s" / "floor")])
+    log(f"    floor {floor3[0]:.1f} s")
+    return {"validate_cold": cold[0], "validate_warm": warm[0], "dry_cold": dry_cold[0], "dry_warm": dry_warm[0],
+            "floor_after": floor3[0]}
 
 
-def help_time(runs: int) -> tuple[float, list[float]]:
+CORE = r"""
+import io, sys, time
+from pathlib import Path
+start = time.perf_counter()
+from wizard.commands.output import print_preview
+from wizard.core.pipeline import build, read_answers
+repo = Path(sys.argv[1])
+answers, inventory = read_answers(repo, repo / "answers.yaml")
+outcome = build(repo, answers, inventory)
+print_preview(outcome, io.StringIO())
+print(time.perf_counter() - start)
+"""
+
+
+def core(workdir: Path, workloads: int, heavy: bool) -> dict:
+    """What `apply --dry-run` does before its build check, in a fresh process."""
+    src = workdir / f"core-{workloads}"
+    docs = generate(src, workloads, heavy)
+    wall, _, out = run([sys.executable, "-c", CORE, str(src)])
+    log(f"    core {workloads} workloads ({docs} documents): {wall:.2f} s")
+    return {"workloads": workloads, "documents": docs, "seconds": wall, "inner": float(out.strip().splitlines()[-1])}
+
+
+TUI = r"""
+import time
+T0 = time.perf_counter()
+import asyncio, sys
+from pathlib import Path
+from wizard.tui.app import make_app
+from wizard.tui.interview import InterviewScreen
+
+async def main(repo):
+    app = make_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not isinstance(app.screen, InterviewScreen):
+            await pilot.pause(0.005)
+        await pilot.pause()
+        print(time.perf_counter() - T0)
+asyncio.run(main(Path(sys.argv[1])))
+"""
+
+
+def tui(workdir: Path, workloads: int) -> dict:
+    """Seconds from process start to the first question on screen (headless), and the same on a 5-workload repo."""
+    out = {}
+    for n in (5, workloads):
+        src = workdir / f"tui-{n}"
+        docs = generate(src, n)
+        env = {**os.environ, "K8S_WIZARD_STATE_DIR": str(workdir / "state")}
+        _, _, text = run([sys.executable, "-c", TUI, str(src)], env=env)
+        out[n] = (docs, float(text.strip().splitlines()[-1]))
+        log(f"    TUI first question at {docs} objects: {out[n][1]:.2f} s")
+    return out
+
+
+def help_time(runs: int) -> list[float]:
     cmd = [*wizard_command(), "--help"]
     run(cmd)  # warm the file cache
-    times = [run(cmd)[0] for _ in range(runs)]
-    return statistics.median(times), times
+    return [run(cmd)[0] for _ in range(runs)]
 
 
 def machine() -> dict[str, str]:
-    kustomize = subprocess.run([*kustomize_command()[:1], "version", "--client"] if kustomize_command()[0] == "kubectl"
+    kustomize = subprocess.run(["kubectl", "version", "--client"] if kustomize_command()[0] == "kubectl"
                                else ["kustomize", "version"], capture_output=True, text=True, check=False).stdout
     kver = next((line.split(":", 1)[1].strip() for line in kustomize.splitlines() if "Kustomize" in line), kustomize.strip())
     try:
@@ -349,105 +463,120 @@ def machine() -> dict[str, str]:
                    if line.startswith("model name"))
     except (OSError, StopIteration):
         cpu = platform.processor() or platform.machine()
-    return {
-        "nproc": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
-        "kustomize": f"{' '.join(kustomize_command())} (kustomize {kver})",
-        "os": f"{platform.system()} {platform.release()}", "wizard": " ".join(wizard_command()),
-    }
+    return {"nproc": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
+            "kustomize": f"{' '.join(kustomize_command())} (kustomize {kver})", "os": f"{platform.system()} {platform.release()}"}
 
 
-def _secs(value: float | None, unit: str = " s") -> str:
-    return "-" if value is None else f"{value:.2f}{unit}"
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 # --- report --------------------------------------------------------------------------------------------
 
-def report(rows: list[dict], help_median: float, help_all: list[float], info: dict[str, str], repeat: int,
-           overlay: str) -> str:
-    lines = [
-        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
-        f"Each figure is the median of {repeat} runs (time.perf_counter around a subprocess).",
-        "",
-        f"| workloads | documents | files | dry run s | kubectl kustomize s ({overlay}) | dry run / kustomize | validate s "
-        "(5 overlays) | re-run dry run s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+def verdict(ok: bool) -> str:
+    return "meets" if ok else "MISSES"
+
+
+def report(rows: list[dict], extra: dict[int, dict], cores: list[dict], tui_row: dict, helps: list[float],
+           info: dict[str, str], loads: tuple[str, str]) -> str:
+    lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+             f"Load average (1/5/15 min) at start {loads[0]}, at end {loads[1]}. Each figure is one run; ratios "
+             "compare figures measured side by side in this run.", ""]
+    lines += ["Overlays: `kubectl kustomize` of each generated overlay beside the floor overlay (namespace + environment "
+              "label only) over the same base; floor = mean of a build before and after the overlays.", "",
+              "| workloads | documents | overlay | built objects | wall s | x floor | CPU s | x floor (CPU) |",
+              "|---:|---:|---|---:|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(
-            f"| {r['workloads']} | {r['documents']} | {r['files']} | {r['dry']:.2f} | {r['kustomize']:.2f} | "
-            f"{r['dry'] / r['kustomize']:.2f} | {_secs(r['validate'], unit='')} | {r['rerun']:.2f} |"
-        )
-    lines += ["", "Linearity (dry run):", "", "| documents | s per 1,000 documents | marginal s per 1,000 documents |",
-              "|---:|---:|---:|"]
-    marginals: list[float] = []
-    for prev, r in zip([None, *rows], rows, strict=False):
-        per = r["dry"] / r["documents"] * 1000
-        if prev is None:
-            marginal = "-"
-        else:
-            m = (r["dry"] - prev["dry"]) / (r["documents"] - prev["documents"]) * 1000
-            marginals.append(m)
-            marginal = f"{m:.2f}"
-        lines.append(f"| {r['documents']} | {per:.2f} | {marginal} |")
-    if len(rows) >= 2:
-        n = [r["documents"] for r in rows]
-        t = [r["dry"] for r in rows]
-        slope, intercept = statistics.linear_regression(n, t)
-        fitted = [intercept + slope * x for x in n]
-        worst = max(abs(f - y) / y for f, y in zip(fitted, t, strict=True))
-        lines += ["", f"Least-squares fit: dry run = {intercept:.2f} s + {slope * 1000:.2f} s per 1,000 documents; "
-                  f"largest deviation from the line {worst:.0%}."]
-        if len(marginals) >= 2 and marginals[0] > 0:
-            growth = marginals[-1] / marginals[0]
-            verdict = "linear" if growth < 1.5 else "SUPER-LINEAR"
-            lines.append(f"Marginal cost, last step vs first step: x{growth:.2f} ({verdict}).")
-    target = next((r for r in rows if r["workloads"] == 200), rows[-1])
-    verdict = "meets" if target["dry"] < target["kustomize"] else "MISSES"
-    lines += ["", f"At {target['workloads']} workloads ({target['documents']} documents): the dry run takes "
-              f"{target['dry']:.2f} s, kustomize {target['kustomize']:.2f} s for the {overlay} overlay: {verdict} the target "
-              "(dry run < one overlay's build)."]
-    help_verdict = "meets" if help_median < 0.15 else "MISSES"
-    lines.append(f"`k8s-wizard --help`: median {help_median * 1000:.0f} ms over {len(help_all)} runs "
-                 f"(min {min(help_all) * 1000:.0f}, max {max(help_all) * 1000:.0f}): {help_verdict} the 0.15 s target.")
+        fw, fc = r["floor"]
+        lines.append(f"| {r['workloads']} | {r['documents']} | floor | - | {fw:.2f} | 1.00 | {fc:.2f} | 1.00 |")
+        for env, (wall, cpu, objects) in r["envs"].items():
+            lines.append(f"| {r['workloads']} | {r['documents']} | {env} | {objects} | {wall:.2f} | {wall / fw:.2f} | "
+                         f"{cpu:.2f} | {cpu / fc:.2f} |")
+    lines.append("")
+    for r in rows:
+        fw, fc = r["floor"]
+        worst_env, (ww, wc, _) = max(r["envs"].items(), key=lambda kv: kv[1][0])
+        lines.append(f"At {r['workloads']} workloads the worst overlay ({worst_env}) costs {ww / fw:.2f}x the floor "
+                     f"(wall; {wc / fc:.2f}x in CPU): {verdict(ww / fw <= 1.5)} the <= 1.5x target.")
+        env, images, bw, bc = r["without_images"]
+        lines.append(f"  The same {env} overlay without its {images} `images:` entries: {bw:.2f} s = {bw / fw:.2f}x the floor "
+                     f"({bc / fc:.2f}x in CPU): what the images transformer costs, one pass over every object per entry.")
+    for n, e in extra.items():
+        r = next(x for x in rows if x["workloads"] == n)
+        serial = sum(v[0] for v in r["envs"].values())
+        fw = r["floor"][0]
+        lines += ["", f"At {n} workloads:",
+                  f"- `validate`, build cache empty: {e['validate_cold']:.2f} s beside the serial sum of the five builds "
+                  f"{serial:.2f} s = {e['validate_cold'] / serial:.2f}x: {verdict(e['validate_cold'] / serial <= 0.7)} the "
+                  "<= 0.7x target. Cache warm (nothing changed): "
+                  f"{e['validate_warm']:.2f} s = {e['validate_warm'] / serial:.2f}x.",
+                  f"- `apply --dry-run` (it builds every overlay as its check), cache empty: {e['dry_cold']:.2f} s = "
+                  f"{e['dry_cold'] / fw:.2f}x the floor build ({verdict(e['dry_cold'] / fw < 1.0)} the < 1.0x target); "
+                  f"cache warm: {e['dry_warm']:.2f} s = {e['dry_warm'] / fw:.2f}x ({verdict(e['dry_warm'] / fw < 1.0)}). "
+                  f"(A third floor build after these: {e['floor_after']:.2f} s.)"]
+    if cores:
+        lines += ["", "Core (what `apply --dry-run` does before its build check, fresh process):", "",
+                  "| workloads | documents | s | ms per document |", "|---:|---:|---:|---:|"]
+        for c in cores:
+            per = c["seconds"] / c["documents"] * 1000
+            lines.append(f"| {c['workloads']} | {c['documents']} | {c['seconds']:.2f} | {per:.2f} |")
+        first, last = cores[0], cores[-1]
+        growth = (last["seconds"] / last["documents"]) / (first["seconds"] / first["documents"])
+        lines.append(f"\nPer-document cost, {last['documents']} vs {first['documents']} documents: {growth:.2f}x "
+                     f"({verdict(growth <= 1.3)} the <= 1.3x target).")
+    if tui_row:
+        small, big = sorted(tui_row)
+        lines += ["", f"TUI, process start to the first question on screen: {tui_row[big][1]:.2f} s at {tui_row[big][0]} "
+                  f"objects ({verdict(tui_row[big][1] <= 0.5)} the <= 0.5 s target), {tui_row[small][1]:.2f} s at "
+                  f"{tui_row[small][0]} objects (the same run): {tui_row[big][1] / tui_row[small][1]:.2f}x."]
+    if helps:
+        lines.append(f"\n`k8s-wizard --help`: median {statistics.median(helps) * 1000:.0f} ms over {len(helps)} runs "
+                     f"(min {min(helps) * 1000:.0f}, max {max(helps) * 1000:.0f}).")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=textwrap.dedent(__doc__.split("\n\n", 1)[1]))
-    p.add_argument("--quick", action="store_true", help="a small run: 25 and 50 workloads")
-    p.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="workload counts (default 50,100,200,400)")
-    p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
+    ints = lambda s: [int(x) for x in s.split(",") if x]  # noqa: E731
+    p.add_argument("--quick", action="store_true", help="small sizes (overlays 25, core 25,100, TUI 50): a smoke run")
+    p.add_argument("--overlay-sizes", type=ints, help="workloads for the overlay builds (default 200,400)")
+    p.add_argument("--validate-at", type=ints, help="workloads for validate and the dry run (default 200)")
+    p.add_argument("--core-sizes", type=ints, help="workloads for the core per-document cost (default 100,800)")
+    p.add_argument("--tui-workloads", type=int, help="workloads for the TUI figure (default 200: 1,000 objects)")
+    p.add_argument("--heavy", action="store_true", help="resources and autoscaling for every workload in four environments")
     p.add_argument("--help-runs", type=int, default=11, help="runs of `k8s-wizard --help` (default 11)")
-    p.add_argument("--heavy", action="store_true",
-                   help="resources and autoscaling for every workload in every other environment (one patch each)")
-    p.add_argument("--overlay", default="production", choices=ENVIRONMENTS,
-                   help="the overlay `kubectl kustomize` builds (default production: the one with the fewest patches, "
-                   "so the quickest build and the strictest comparison)")
-    p.add_argument("--validate-at", type=lambda s: [int(x) for x in s.split(",")],
-                   help="sizes at which `validate` is timed (default: 200, or the largest size when 200 is not run)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
     args = p.parse_args(argv)
-    sizes = args.sizes or ([25, 50] if args.quick else [50, 100, 200, 400])
-    validate_at = args.validate_at or ([200] if 200 in sizes else [max(sizes)])
+    sizes = args.overlay_sizes or ([25] if args.quick else [200, 400])
+    validate_at = args.validate_at if args.validate_at is not None else ([25] if args.quick else [200])
+    core_sizes = args.core_sizes or ([25, 100] if args.quick else [100, 800])
+    tui_n = args.tui_workloads or (50 if args.quick else 200)
 
     info = machine()
+    loads = [load_average()]
     workdir = Path(tempfile.mkdtemp(prefix="k8s-wizard-bench-"))
     try:
-        rows = []
-        for n in sizes:
-            print(f"... {n} workloads", file=sys.stderr, flush=True)
-            rows.append(measure(workdir, n, args.repeat, heavy=args.heavy, overlay=args.overlay,
-                                with_validate=n in validate_at))
-            r = rows[-1]
-            print(f"    {r['documents']} documents: dry run {r['dry']:.2f} s {[round(x, 2) for x in r['dry_all']]}, "
-                  f"kustomize {r['kustomize']:.2f} s {[round(x, 2) for x in r['kustomize_all']]}, "
-                  f"validate {_secs(r['validate'])}, re-run {r['rerun']:.2f} s", file=sys.stderr, flush=True)
-        help_median, help_all = help_time(args.help_runs)
-        print(report(rows, help_median, help_all, info, args.repeat, args.overlay))
+        rows, extra, cores = [], {}, []
+        for n in sorted(set(sizes) | set(validate_at)):
+            log(f"... overlays at {n} workloads")
+            rows.append(overlays(workdir, n, args.heavy))
+            if n in validate_at:
+                extra[n] = validate_and_dry_run(workdir, rows[-1])
+        rows = [r for r in rows if r["workloads"] in sizes or r["workloads"] in validate_at]
+        for n in core_sizes:
+            cores.append(core(workdir, n, args.heavy))
+        log("... TUI")
+        tui_row = tui(workdir, tui_n)
+        helps = help_time(args.help_runs) if args.help_runs else []
+        loads.append(load_average())
+        print(report(rows, extra, cores, tui_row, helps, info, (loads[0], loads[1])))
     finally:
         if args.keep:
-            print(f"kept {workdir}", file=sys.stderr)
+            log(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
