@@ -99,6 +99,8 @@ class Plan:
     phases: tuple[Phase, ...]
     findings: tuple[Finding, ...]
     changes: tuple[FileChange, ...] = field(default=())
+    first_deployment: bool = False
+    """A new app: nothing runs today, so the plan is a first deployment, not a migration."""
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

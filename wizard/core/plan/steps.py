@@ -10,7 +10,9 @@ from __future__ import annotations
 from wizard.core.kinds import SCALABLE
 from wizard.core.model import Finding, Phase, Plan, Step
 from wizard.core.plan.differences import current_changes, fill_instruction, pod_template_changes, shared_address
+from wizard.core.plan.shell import git_add, remove_source, rollback_apply, sops_age_secret
 from wizard.core.render.flux import kustomization_name
+from wizard.core.render.overlay import BUILTIN_NAMESPACES
 from wizard.core.render.secretfiles import secret_map
 from wizard.core.resolve.model import Resolved, ServiceChoice
 from wizard.core.secrets.commands import existing_secret_commands
@@ -46,8 +48,12 @@ def _prepare(ctx: Resolved) -> Phase:
     steps = [
         Step(
             "Review the generated layout",
-            f"{lay.base}/ holds today's manifests unchanged; {lay.output}/overlays/<env>/ holds only what differs per "
-            f"environment; {deploys}",
+            (
+                f"{lay.base}/ holds the app's manifests (what every environment runs); "
+                if ctx.first_deployment
+                else f"{lay.base}/ holds today's manifests unchanged; "
+            )
+            + f"{lay.output}/overlays/<env>/ holds only what differs per environment; {deploys}",
             builds + ("k8s-wizard validate",),
             (lay.base, f"{lay.output}/overlays", *_flux_folders(ctx)),
         ),
@@ -77,10 +83,13 @@ def _prepare(ctx: Resolved) -> Phase:
         "Commit the new layout on a branch; this plan is in MIGRATION.md for the review. Nothing is deployed yet.",
         (
             "git switch -c k8s-wizard/multi-env",
-            f"git add {lay.output} MIGRATION.md .k8s-wizard.yaml .k8s-wizard",
+            git_add(ctx),
             "git commit -m 'Kustomize base, overlays and Flux'",
         ),
     ))
+    if ctx.first_deployment:
+        return Phase("Prepare the layout", "A Kustomize base, one overlay per environment and Flux; deploy nothing yet.",
+                     tuple(steps))
     return Phase("Prepare the base", "Restructure into a Kustomize base and overlays; deploy nothing yet.", tuple(steps))
 
 
@@ -108,9 +117,14 @@ def _secrets_step(ctx: Resolved, env_name: str, namespace: str, current: bool, c
         return Step(
             f"Encrypt {env_name}'s secrets with SOPS",
             inventory + f"Replace the age recipient for {env_name} in .sops.yaml, then type each value when asked "
-            "(it is not echoed and never touches disk unencrypted). The cluster needs the age private key as Secret sops-age in "
-            "flux-system.",
-            (f"bash {overlay}/encrypt-secrets.sh", "k8s-wizard apply"),
+            "(it is not echoed and never touches disk unencrypted). Flux decrypts with the age private key in the Secret "
+            "sops-age in flux-system: create it once per cluster from your key file (SOPS_AGE_KEY_FILE, the file sops "
+            "itself reads; it holds every environment's key when they differ).",
+            (
+                *([sops_age_secret()] if env_name == ctx.answers.environments[0].name else []),
+                f"bash {overlay}/encrypt-secrets.sh",
+                "k8s-wizard apply",
+            ),
             (f"{overlay}/secrets/",),
         )
     if current:
@@ -189,7 +203,9 @@ def _new_env(ctx: Resolved, index: int) -> Phase:
     ))
     steps.append(Step(
         f"Roll back {env.name} if needed",
-        "A new environment can simply be removed: nothing else depends on it.",
+        "A new environment can simply be removed: nothing of today's runs in it. Environments after it in the "
+        "promotion order wait for it (dependsOn) until it is back, or until `k8s-wizard remove-env` takes it out of "
+        "the chain.",
         (f"flux suspend kustomization {name}", f"kubectl delete -f {lay.flux_kustomization(env.name)}",
          f"kubectl delete namespace {env.namespace}"),
     ))
@@ -252,26 +268,27 @@ def _migrate_current(ctx: Resolved) -> Phase:
         f"Roll back {cur.name} if needed",
         f"Suspend the new Kustomization (nothing is deleted) and re-apply today's manifests, which are still in "
         f"{ctx.answers.source}/.",
-        (f"flux suspend kustomization {name}", f"kubectl apply -n {cur.namespace} -f {ctx.answers.source}/"),
+        (f"flux suspend kustomization {name}", *rollback_apply(ctx)),
     ))
     return Phase(f"Migrate {cur.name}", f"Let Flux take over what runs today in {cur.namespace}, without downtime.", tuple(steps))
 
 
 def _cleanup(ctx: Resolved, findings: list[Finding]) -> Phase:
     steps: list[Step] = []
+    plaintext = sorted({f.path for f in findings if f.code == "plaintext-secret" and f.path})
     if ctx.answers.source:
         steps.append(Step(
             f"Remove {ctx.answers.source}/ in a later, separate commit",
             f"Only after {kustomization_name(ctx, ctx.answers.current.name if ctx.answers.current else '')} has been Ready "
-            "for a while. Never in the same commit as the migration.",
-            (f"git rm -r {ctx.answers.source}", "git commit -m 'Remove the pre-migration manifests'"),
+            "for a while. Never in the same commit as the migration."
+            + (" The plaintext Secret files go with it." if plaintext else ""),
+            (remove_source(ctx, plaintext), "git commit -m 'Remove the pre-migration manifests'"),
         ))
-    plaintext = sorted({f.path for f in findings if f.code == "plaintext-secret" and f.path})
     if plaintext:
         steps.append(Step(
             "Rotate the secrets that were in git",
-            "They stay readable in git history: issue new values, seal them per environment, and revoke the old ones.",
-            tuple(f"git rm {p}" for p in plaintext),
+            f"{', '.join(plaintext)} stay readable in git history even once removed: issue new values, seal them per "
+            "environment, and revoke the old ones.",
         ))
     if ctx.answers.current is not None:
         steps.append(Step(
@@ -292,10 +309,41 @@ def build_plan(ctx: Resolved, findings: list[Finding]) -> Plan:
             phases.append(_migrate_current(ctx))
         else:
             phases.append(_new_env(ctx, i))
-    phases.append(_cleanup(ctx, findings))
+    cleanup = _cleanup(ctx, findings)
+    if cleanup.steps:
+        phases.append(cleanup)
     return Plan(
         app=ctx.answers.app,
         environments=tuple(e.name for e in envs),
         phases=tuple(phases),
         findings=tuple(findings),
+        first_deployment=ctx.first_deployment,
+    )
+
+
+def removal_phase(ctx: Resolved, name: str, namespace: str, position: int) -> Phase:
+    """The cluster clean-up after `remove-env`: its Flux Kustomization (and what it applied) and its namespace.
+
+    `position` is where the environment stood in the promotion order: the one after it now depends on the one
+    before it, and its Flux object, changed in git, is applied again.
+    """
+    kustomization = kustomization_name(ctx, name)
+    commands = [f"flux delete kustomization {kustomization} --silent"]
+    envs = ctx.answers.environments
+    if position < len(envs):
+        commands.append(f"kubectl apply -f {ctx.layout.flux_kustomization(envs[position].name)}")
+    if namespace not in BUILTIN_NAMESPACES and namespace != ctx.today_namespace:
+        commands.append(f"kubectl delete namespace {namespace}")
+    return Phase(
+        f"Remove {name} from the cluster",
+        f"{name} left the answers, its overlay and its Flux object left git; the cluster still runs it until this is done.",
+        (Step(
+            f"Delete {name}'s Flux Kustomization and namespace",
+            f"After the commit is pushed. Deleting the Kustomization makes Flux remove what it applied (prune); the "
+            f"namespace {namespace} is never pruned, so it is deleted by hand"
+            + (" (it existed before the app: it stays)." if namespace in BUILTIN_NAMESPACES else ".")
+            + (f" {envs[position].name} now follows {envs[position - 1].name} directly." if 0 < position < len(envs)
+               else ""),
+            tuple(commands),
+        ),),
     )
