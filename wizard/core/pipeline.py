@@ -26,7 +26,7 @@ from wizard.core.plan.export import to_markdown
 from wizard.core.plan.findings import analyse
 from wizard.core.plan.helmfindings import HELM_RULES
 from wizard.core.plan.helmsteps import build_helm_plan
-from wizard.core.plan.steps import build_plan, removal_phase
+from wizard.core.plan.steps import build_plan
 from wizard.core.render.files import render
 from wizard.core.resolve import resolve as resolve_app
 from wizard.core.resolve.app import ingress_hosts
@@ -84,19 +84,7 @@ def read_answers(repo: Path, path: Path | None) -> tuple[Answers, Inventory]:
     return load_answers(repo, data, str(path))
 
 
-@dataclass(frozen=True)
-class RemovedEnvironment:
-    """An environment `remove-env` just took out of the answers: the plan says how to clean the cluster up."""
-
-    name: str
-    namespace: str
-    position: int
-    """Its index in the promotion order before it was removed."""
-
-
-def build(
-    repo: Path, answers: Answers, inventory: Inventory | None = None, removed: tuple[RemovedEnvironment, ...] = (),
-) -> Outcome:
+def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> Outcome:
     """Plan and render for the answers, and classify every file against what is on disk."""
     if inventory is None or not scanned_for(inventory, answers):
         inventory = scan_app(repo, answers)
@@ -108,9 +96,6 @@ def build(
     else:
         findings = analyse(resolved)
         plan = build_plan(resolved, findings)
-    if removed:
-        extra = tuple(removal_phase(resolved, r.name, r.namespace, r.position) for r in removed)
-        plan = replace(plan, phases=(*plan.phases[:1], *extra, *plan.phases[1:]))
     rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
     changes = preview(repo, rendered, bases=_answers_base(repo, inventory))
     changes = [_answers_change(c, answers, inventory) if c.path == ANSWERS_FILE else c for c in changes]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import shlex
 
-from wizard.core.answers.parse import ANSWERS_FILE
+from wizard.core.answers.parse import ANSWERS_FILE, Answers
 from wizard.core.kinds import CLUSTER_SCOPED
-from wizard.core.layout import MIGRATION_FILE, STATE_FILE, WORKFLOW_DIR
+from wizard.core.layout import MIGRATION_FILE, STATE_FILE, WORKFLOW_DIR, Layout
+from wizard.core.render.overlay import BUILTIN_NAMESPACES
 from wizard.core.render.secretfiles import SOPS_CONFIG
 from wizard.core.resolve.model import Resolved
 
@@ -76,3 +77,18 @@ def sops_age_secret() -> str:
         f"kubectl create secret generic {SOPS_AGE_SECRET} --namespace flux-system "
         '--from-file=age.agekey="$SOPS_AGE_KEY_FILE"'
     )
+
+
+def cluster_cleanup(answers: Answers, name: str, namespace: str, position: int) -> list[str]:
+    """What `remove-env NAME` leaves to do in the cluster: its Flux Kustomization (Flux then removes what it
+    applied), the next environment's Flux object (its dependsOn changed) and the namespace (never pruned).
+
+    `answers` are the answers without the environment; `position` is where it stood in the promotion order.
+    """
+    layout = Layout(answers.output)
+    commands = [f"flux delete kustomization {shlex.quote(f'{answers.app}-{name}')} --silent"]
+    if position < len(answers.environments):
+        commands.append(f"kubectl apply -f {shlex.quote(layout.flux_kustomization(answers.environments[position].name))}")
+    if namespace not in BUILTIN_NAMESPACES and namespace not in {e.namespace for e in answers.environments}:
+        commands.append(f"kubectl delete namespace {shlex.quote(namespace)}")
+    return commands

@@ -12,7 +12,6 @@ from wizard.core.model import Finding, Phase, Plan, Step
 from wizard.core.plan.differences import current_changes, fill_instruction, pod_template_changes, shared_address
 from wizard.core.plan.shell import git_add, remove_source, rollback_apply, sops_age_secret
 from wizard.core.render.flux import kustomization_name
-from wizard.core.render.overlay import BUILTIN_NAMESPACES
 from wizard.core.render.secretfiles import secret_map
 from wizard.core.resolve.model import Resolved, ServiceChoice
 from wizard.core.secrets.commands import existing_secret_commands
@@ -320,30 +319,3 @@ def build_plan(ctx: Resolved, findings: list[Finding]) -> Plan:
         first_deployment=ctx.first_deployment,
     )
 
-
-def removal_phase(ctx: Resolved, name: str, namespace: str, position: int) -> Phase:
-    """The cluster clean-up after `remove-env`: its Flux Kustomization (and what it applied) and its namespace.
-
-    `position` is where the environment stood in the promotion order: the one after it now depends on the one
-    before it, and its Flux object, changed in git, is applied again.
-    """
-    kustomization = kustomization_name(ctx, name)
-    commands = [f"flux delete kustomization {kustomization} --silent"]
-    envs = ctx.answers.environments
-    if position < len(envs):
-        commands.append(f"kubectl apply -f {ctx.layout.flux_kustomization(envs[position].name)}")
-    if namespace not in BUILTIN_NAMESPACES and namespace != ctx.today_namespace:
-        commands.append(f"kubectl delete namespace {namespace}")
-    return Phase(
-        f"Remove {name} from the cluster",
-        f"{name} left the answers, its overlay and its Flux object left git; the cluster still runs it until this is done.",
-        (Step(
-            f"Delete {name}'s Flux Kustomization and namespace",
-            f"After the commit is pushed. Deleting the Kustomization makes Flux remove what it applied (prune); the "
-            f"namespace {namespace} is never pruned, so it is deleted by hand"
-            + (" (it existed before the app: it stays)." if namespace in BUILTIN_NAMESPACES else ".")
-            + (f" {envs[position].name} now follows {envs[position - 1].name} directly." if 0 < position < len(envs)
-               else ""),
-            tuple(commands),
-        ),),
-    )

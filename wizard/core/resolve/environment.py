@@ -113,7 +113,17 @@ CATCH_ALL = ""
 """The `hosts` key of an Ingress rule without a host (a catch-all, or a `defaultBackend`): the answer gives it one."""
 
 
-def _hosts(facts: AppFacts, env: Environment, index: int, generated: bool) -> tuple[dict[str, str], bool]:
+def _sibling_host(siblings: tuple[Environment, ...], env: Environment) -> str | None:
+    """`qa.blog.example.com` for qa when staging answers `staging.blog.example.com` (None when none does)."""
+    for other in siblings:
+        if other is not env and not other.current and isinstance(other.host, str) and other.host.startswith(f"{other.name}."):
+            return f"{env.name}.{other.host.removeprefix(other.name + '.')}"
+    return None
+
+
+def _hosts(
+    facts: AppFacts, env: Environment, index: int, generated: bool, siblings: tuple[Environment, ...] = (),
+) -> tuple[dict[str, str], bool]:
     """(today's host -> this environment's host, whether the hosts were defaulted)."""
     host, today = env.host, list(facts.hosts)
     if generated:
@@ -124,8 +134,12 @@ def _hosts(facts: AppFacts, env: Environment, index: int, generated: bool) -> tu
             )
         return {}, False
     if host is None:
-        if env.current or not today:
+        if env.current:
             return {}, False
+        if not today:
+            # A catch-all Ingress: follow another environment's `<its name>.<domain>` host, if one has it.
+            derived = _sibling_host(siblings, env)
+            return ({CATCH_ALL: derived}, True) if derived and facts.ingresses else ({}, False)
         return {h: f"{env.name}.{h.removeprefix('*.')}" for h in today}, True
     if isinstance(host, str):
         if len(today) > 1:
@@ -283,7 +297,7 @@ def resolve_environment(
     autoscaling = _autoscaling(facts, env, index, removed)
     autoscaled = (frozenset(facts.existing_hpas) | frozenset(autoscaling)) - removed
     replicas, changes, left = _replicas(facts, env, index, autoscaled, removed)
-    hosts, defaulted = _hosts(facts, env, index, inventory.generated)
+    hosts, defaulted = _hosts(facts, env, index, inventory.generated, answers.environments)
     moves: tuple[ManifestObject, ...] = ()
     # The environment that holds the once-per-cluster objects keeps pinned namespaces (an unsetOnly namespace
     # transformer), so objects that hard-code today's namespace are moved explicitly.
