@@ -61,6 +61,10 @@ def _external_postgres(a: dict[str, Any]) -> None:
     _staging(a)["services"] = {"postgres": "external"}
 
 
+def _shared_postgres(a: dict[str, Any]) -> None:
+    _staging(a)["services"] = {"postgres": "shared"}
+
+
 def _per_workload_resources(a: dict[str, Any]) -> None:
     _staging(a)["resources"] = {"shop-web": {"limits": {"cpu": "200m"}}}
 
@@ -75,6 +79,7 @@ def _new_app_per_env(a: dict[str, Any]) -> None:
 VARIANTS: dict[str, Callable[[], tuple[Case, dict[str, Any]]]] = {
     "plain-folder+replicas-number": _variant("plain-folder", _one_replica_number),
     "plain-folder+external-postgres": _variant("plain-folder", _external_postgres),
+    "plain-folder+shared-postgres": _variant("plain-folder", _shared_postgres),
     "plain-folder+per-workload-resources": _variant("plain-folder", _per_workload_resources),
     "new-app+per-env": _variant("new-app", _new_app_per_env),
 }

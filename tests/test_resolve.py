@@ -342,3 +342,25 @@ def test_a_removed_workload_takes_its_hpa_along_on_a_real_repo(tmp_path: Path) -
     finding = next(line for line in plan.splitlines() if "**external-service**" in line)
     assert "Deployment/podinfo, Service/podinfo, HorizontalPodAutoscaler/podinfo leave its build" in finding
     assert "podinfo.podinfo-kustomize.svc.cluster.local" in finding  # production's instance, in its namespace
+
+
+def test_a_shared_service_is_reached_at_the_current_environments_instance(tmp_path: Path) -> None:
+    """Issue 9 item 11, shared: the bare address `postgres` would name nothing in staging once postgres left its
+    build; it points at production's Service by its full name, in both workloads that use it."""
+
+    def edit(a: dict[str, Any]) -> None:
+        a["environments"][0]["services"] = {"postgres": "shared"}
+
+    repo, answers_file = _scanned(tmp_path, "plain-folder", edit)
+    _assert_ok(apply(repo, answers_file))
+    staging, production = _objects(repo, "staging"), _objects(repo, "production")
+    assert ("StatefulSet", "postgres") not in staging and ("Service", "postgres") not in staging
+    for kind, name in (("Deployment", "shop-web"), ("Job", "shop-migrate")):
+        (container,) = staging[(kind, name)]["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["DATABASE_HOST"] == "postgres.shop.svc.cluster.local", (kind, name)
+        (today,) = production[(kind, name)]["spec"]["template"]["spec"]["containers"]
+        assert {e["name"]: e.get("value") for e in today["env"]}["DATABASE_HOST"] == "postgres"  # production unchanged
+    plan = (repo / "MIGRATION.md").read_text(encoding="utf-8")
+    finding = next(line for line in plan.splitlines() if "**external-service**" in line)
+    assert "points at postgres.shop.svc.cluster.local in staging" in finding

@@ -60,8 +60,11 @@ def fill_instruction(resolved: Resolved, settings: EnvironmentSettings, service:
     """For each address key of a shared/external service: where to put the address for this environment."""
     out: list[str] = []
     overlay = resolved.layout.overlay(settings.name)
+    rewritten = {(k.where, k.key): value for k, value in service.rewrites}
     for key in service.address_keys:
-        if key.key in service.filled:
+        if (key.where, key.key) in rewritten:
+            out.append(f"{key.describe()}: points at {rewritten[(key.where, key.key)]} in {settings.name}")
+        elif key.key in service.filled:
             out.append(f"{key.describe()}: set by environments[{settings.index}].config")
         elif key.configmap is not None:
             out.append(f"{key.describe()}: set environments[{settings.index}].config.{key.configmap}.{key.key}")

@@ -535,8 +535,10 @@ def external_services(ctx: Resolved, settings: EnvironmentSettings) -> list[Find
         removed = ", ".join(f"{kind}/{name}" for kind, name in service.removed)
         where = fill_instruction(ctx, settings, service)
         address = shared_address(ctx, service)
+        rewritten = {(k.where, k.key) for k, _ in service.rewrites}
         unfilled = [
-            k for k in service.address_keys if k.key not in service.filled and not k.where.startswith("Secret/")
+            k for k in service.address_keys
+            if k.key not in service.filled and not k.where.startswith("Secret/") and (k.where, k.key) not in rewritten
         ]
         article = "an" if service.choice[0] in "aeiou" else "a"
         text = f"{env.name} uses {article} {service.choice} {service.name}: " + (

@@ -396,6 +396,19 @@ class OverlayRenderer:
                     {"kind": kind, "name": obj_name},
                     note=f"{self.env.name} uses a {service.choice} {service.name} instead of its own instance.",
                 )
+        # A shared instance's address in a container's env: the current environment's Service, by its full name.
+        ops: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for service in self.settings.services:
+            for key, value in service.rewrites:
+                if key.target is not None and key.pointer is not None:
+                    ops.setdefault(key.target, []).append({"op": "replace", "path": key.pointer, "value": value})
+        for (kind, name), entries in sorted(ops.items()):
+            self._patch_file(
+                f"patches/{kind.lower()}-{name}-shared-addresses.yaml",
+                entries,
+                {"kind": kind, "name": name},
+                note=f"{self.env.name} uses shared backing services: their addresses point at the instance that runs today.",
+            )
 
     # --- the kustomization -------------------------------------------------------------------------
     def kustomization(self) -> dict[str, Any]:

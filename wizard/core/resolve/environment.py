@@ -191,17 +191,51 @@ def _address_keys_of_workload(facts: AppFacts, removed: set[tuple[str, str]]) ->
     for w in facts.workloads:
         if (w.kind, w.name) in removed:
             continue
-        for c in containers(w.obj, init=True):
-            for entry in c.get("env") or []:
-                value = (entry or {}).get("value")
-                if isinstance(value, str) and _names_host(value, hosts):
-                    found.append(AddressKey(f"{w.ref} container {c.get('name')}", str(entry.get("name"))))
+        prefix, pod = _pod_spec_path(w)
+        for field_name in ("containers", "initContainers"):
+            for i, c in enumerate(pod.get(field_name) or []):
+                for j, entry in enumerate((c or {}).get("env") or []):
+                    value = (entry or {}).get("value")
+                    if isinstance(value, str) and _names_host(value, hosts):
+                        found.append(AddressKey(
+                            f"{w.ref} container {c.get('name')}", str(entry.get("name")), bare=_bare(value, hosts),
+                            target=(w.kind, w.name), pointer=f"{prefix}/{field_name}/{i}/env/{j}/value",
+                        ))
     for obj in facts.base_objects:
         if obj.kind == "ConfigMap":
             for key, value in sorted((obj.obj.get("data") or {}).items()):
                 if isinstance(value, str) and _names_host(value, hosts):
-                    found.append(AddressKey(obj.ref, str(key), obj.name))
+                    found.append(AddressKey(obj.ref, str(key), obj.name, bare=_bare(value, hosts)))
     return tuple(found)
+
+
+def _pod_spec_path(w: ManifestObject) -> tuple[str, dict[str, Any]]:
+    """The JSON pointer of a workload's pod spec, and the pod spec."""
+    spec = w.obj.get("spec") or {}
+    if w.kind == "CronJob":
+        pod = (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}
+        return "/spec/jobTemplate/spec/template/spec", pod
+    return "/spec/template/spec", ((spec.get("template") or {}).get("spec") or {})
+
+
+def _bare(value: str, hosts: set[str]) -> str | None:
+    """The value when it is nothing but a Service address (`postgres` or `postgres:5432`), else None."""
+    return value if any(re.fullmatch(rf"{re.escape(h)}(:\d+)?", value) for h in hosts) else None
+
+
+def _shared_rewrites(
+    keys: tuple[AddressKey, ...], hosts: list[str], namespace: str | None, filled: tuple[str, ...]
+) -> tuple[tuple[AddressKey, str], ...]:
+    """A shared service's bare addresses, pointed at the current environment's instance in its namespace."""
+    if namespace is None:
+        return ()
+    out = []
+    for key in keys:
+        if key.bare is None or key.key in filled:
+            continue
+        host, _, port = key.bare.partition(":")
+        out.append((key, f"{host}.{namespace}.svc.cluster.local" + (f":{port}" if port else "")))
+    return tuple(out)
 
 
 def address_names(facts: AppFacts, inventory: Inventory) -> dict[str, tuple[AddressKey, ...]]:
@@ -251,7 +285,8 @@ def _not_removed(answer: Any, removed: frozenset[str], index: int, key: str, ser
 
 
 def _services(
-    facts: AppFacts, inventory: Inventory, env: Environment, index: int, config: dict[str, dict[str, str]]
+    facts: AppFacts, inventory: Inventory, env: Environment, index: int, config: dict[str, dict[str, str]],
+    current_namespace: str | None,
 ) -> tuple[ServiceChoice, ...]:
     addresses = address_names(facts, inventory)
     workloads = {w.name: w for w in reversed(facts.workloads)}
@@ -280,7 +315,11 @@ def _services(
         filled = tuple(
             k.key for k in keys if k.configmap is not None and k.key in config.get(k.configmap, {})
         )
-        out.append(ServiceChoice(name, choice, tuple(removed), keys, filled))
+        rewrites: tuple[tuple[AddressKey, str], ...] = ()
+        if choice == "shared":
+            services = [n for kind, n in removed if kind == "Service"]
+            rewrites = _shared_rewrites(keys, services, current_namespace, filled)
+        out.append(ServiceChoice(name, choice, tuple(removed), keys, filled, rewrites))
     return tuple(out)
 
 
@@ -290,7 +329,12 @@ def resolve_environment(
     """Every setting of environment `index`, checked against the app's objects (`today`: the app's namespace today)."""
     env = answers.environments[index]
     config = _config(facts, env, index)
-    services = _services(facts, inventory, env, index, config)
+    current = answers.current
+    services = _services(facts, inventory, env, index, config, current.namespace if current else None)
+    for service in services:  # a shared instance's address, in a ConfigMap: set for this environment
+        for address, value in service.rewrites:
+            if address.configmap is not None:
+                config.setdefault(address.configmap, {})[address.key] = value
     removed = frozenset(name for s in services for kind, name in s.removed if kind in WORKLOADS)
     for key in ("replicas", "autoscaling", "resources"):
         _not_removed(getattr(env, key), removed, index, key, services)

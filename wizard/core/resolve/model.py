@@ -46,6 +46,12 @@ class AddressKey:
     key: str
     configmap: str | None = None
     """The ConfigMap holding the key (its value can be set per environment in the answers' `config`)."""
+    bare: str | None = None
+    """Today's value when it is only a Service address (`postgres`, `postgres:5432`): safe to repeat, no secret."""
+    target: tuple[str, str] | None = None
+    """(kind, name) of the workload whose container env holds the value."""
+    pointer: str | None = None
+    """JSON pointer to the env entry's value in that workload."""
 
     def describe(self) -> str:
         return f"{self.key} in {self.where}"
@@ -65,6 +71,8 @@ class ServiceChoice:
     """Where the app reads the service's address: each must be filled with the shared/external address."""
     filled: tuple[str, ...] = ()
     """Address keys the environment's `config` answer already sets."""
+    rewrites: tuple[tuple[AddressKey, str], ...] = ()
+    """For a shared service: address keys pointed at the current environment's instance, and their new value."""
 
 
 @dataclass(frozen=True)
