@@ -152,10 +152,10 @@ def test_a_rejected_answer_is_asked_again_with_the_engines_message(repo: Path) -
     asked = [r.id for r in script.seen]
     assert asked.count("namespaces") == 2 and asked.count("replicas") == 2 and asked.count("host") == 2
     assert "staging and qa both have shop-staging: each environment needs its own." in out
-    assert "qa: 'lots' is not a whole number." in out
+    assert "qa: 'lots' is not a whole number (like 3, or 3 replicas)." in out
     assert "Pinning a tag per environment" in out  # the help of image_tag, asked for with ?
     request = next(r for r in script.seen if r.id == "replicas")
-    assert request.validate("lots") == ["qa: 'lots' is not a whole number."] and request.validate("2") == []
+    assert request.validate("lots") == ["qa: 'lots' is not a whole number (like 3, or 3 replicas)."] and request.validate("2") == []
     qa = next(e for e in saved(repo)["environments"] if e["name"] == "qa")
     assert qa["namespace"] == "shop-qa" and qa["replicas"] == 3 and "image_tag" not in qa
 

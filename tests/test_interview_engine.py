@@ -196,12 +196,13 @@ def test_environments_free_text_and_current_choice() -> None:
     assert interview.answer("dev, stage and prod, plus qa") == []
     current = interview.current()
     assert current is not None and current.id == "current"
-    assert [c.value for c in current.choices] == ["development", "staging", "production", "qa"]
-    assert current.default == "production"
-    assert interview.answer("stage") == []  # short names are understood in choices too
+    assert [c.value for c in current.choices] == ["dev", "stage", "prod", "qa"]  # the names as typed
+    assert current.default == "prod"  # prod plays production
+    assert interview.answer("staging") == []  # the usual name of a role finds the environment
+    assert interview.value("current") == "stage"
     enter_everything(interview)
     envs = interview.answers()["environments"]
-    assert [e["name"] for e in envs] == ["development", "staging", "production", "qa"]
+    assert [e["name"] for e in envs] == ["dev", "stage", "prod", "qa"]
     assert [e.get("current", False) for e in envs] == [False, True, False, False]
     assert envs[1]["namespace"] == "shop" and envs[1]["replicas"] == {"vote": 2, "api": 3, "db": 1}
     assert envs[2]["replicas"] == {"vote": 2, "api": 3, "db": 1}  # production keeps today's size
@@ -215,7 +216,7 @@ def test_current_defaults_to_the_last_environment_without_production() -> None:
     interview.answer(["dev", "live-eu"])
     ask = interview.current()
     assert ask is not None and ask.default == "live-eu"
-    assert interview.answer("prod") == ["Choose one of: development, live-eu."]
+    assert interview.answer("prod") == ["I did not recognise a choice in 'prod': pick one of dev, live-eu."]
 
 
 def test_validation_messages() -> None:
@@ -227,12 +228,13 @@ def test_validation_messages() -> None:
     ]
     assert interview.answer("") == ["An answer is needed."]
     interview.answer("shop")
-    assert interview.answer(["staging", "stage"]) == ["staging is listed twice."]
+    assert interview.answer(["staging", "staging"]) == ["staging is listed twice."]
+    assert interview.answer(["staging", "stage"]) == ["staging and stage both mean staging: name each environment once."]
     assert interview.answer("staging, Prod_EU") == [
         "'prod_eu' is not a valid name: use lower-case letters, digits and '-', starting and ending with a letter or digit."
     ]
     interview.answer("staging, production")
-    assert interview.answer("maybe") == ["Choose one of: staging, production."]
+    assert interview.answer("maybe") == ["I did not recognise a choice in 'maybe': pick one of staging, production."]
     interview.answer("production")
     assert interview.answer("perhaps") == ["I read 'perhaps' as neither yes nor no."]
     interview.answer(True)
@@ -240,7 +242,7 @@ def test_validation_messages() -> None:
     assert interview.answer("qa: shop-qa") == ["There is no environment 'qa' (the environments: staging, production)."]
     interview.answer(None)
     interview.answer(None)  # differs: replicas
-    assert interview.answer("staging: lots") == ["staging: 'lots' is not a whole number."]
+    assert interview.answer("staging: lots") == ["staging: 'lots' is not a whole number (like 3, or 3 replicas)."]
     # the answers schema's replicaCount range (0..1000), the one `apply` checks too
     assert interview.answer("staging: 2000") == ["staging: 2000 is out of range: give a replica count from 0 to 1000."]
     assert interview.answer("staging: web=2") == ["staging: There is no workload 'web' (found: vote, api, db)."]
@@ -317,7 +319,7 @@ def test_an_unchanged_answer_reasks_nothing() -> None:
     interview = Interview(QUESTIONS, SHOP)
     enter_everything(interview)
     interview.goto("environments")
-    assert interview.answer("staging and prod") == []
+    assert interview.answer("staging and production") == []
     assert interview.done
 
 
@@ -380,7 +382,7 @@ def test_draft_resumes_where_it_stopped_and_holds_only_answers() -> None:
     interview.answer(["replicas", "config"])
     interview.answer("staging: 2")
     draft = json.loads(json.dumps(interview.draft()))
-    assert set(draft) == {"version", "answers", "editing"}
+    assert set(draft) == {"version", "answers", "editing", "proposed"}
     assert "db-credentials" not in json.dumps(draft)  # facts are not part of a draft
     resumed = Interview.from_draft(QUESTIONS, SHOP, draft)
     assert resumed.current().id == "config"  # type: ignore[union-attr]

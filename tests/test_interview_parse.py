@@ -12,11 +12,11 @@ from wizard.interview.facts import derive, flux_url
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("staging and prod, plus qa", ["staging", "production", "qa"]),
-        ("dev, stage, prod", ["development", "staging", "production"]),
-        ("Test & Live", ["testing", "production"]),
+        ("staging and prod, plus qa", ["staging", "prod", "qa"]),
+        ("dev, stage, prod", ["dev", "stage", "prod"]),
+        ("Test & Live", ["test", "live"]),
         ("staging -> production", ["staging", "production"]),
-        ("staging staging production", ["staging", "production"]),
+        ("we have staging and prod", ["staging", "prod"]),
         ("uat then prod-eu", ["uat", "prod-eu"]),
     ],
 )

@@ -36,9 +36,9 @@ def test_scripted_answers_give_the_answers_dict() -> None:
         {
             "environments": "dev, staging and prod, plus qa",
             "differs": ["replicas", "config"],
-            "replicas@development": "1",
+            "replicas@dev": "1",
             "replicas@qa": ("lots", "2"),  # rejected first, then accepted
-            "config@development": "LOG_LEVEL=debug, DEBUG=true",
+            "config@dev": "LOG_LEVEL=debug, DEBUG=true",
             "services@qa": "db=shared",
             "secrets_provider": "sops",
             "ci": HELP,  # ask why, then take the default
@@ -47,13 +47,13 @@ def test_scripted_answers_give_the_answers_dict() -> None:
     answers = run_plain(SHOP, prompt=script, echo=said.append)
     parse_answers(answers, "plain", today_namespace="shop")
     envs = {e["name"]: e for e in answers["environments"]}
-    assert list(envs) == ["development", "staging", "production", "qa"]
-    assert envs["production"]["current"] and envs["production"]["namespace"] == "shop"
+    assert list(envs) == ["dev", "staging", "prod", "qa"]  # the names as typed
+    assert envs["prod"]["current"] and envs["prod"]["namespace"] == "shop"
     assert envs["qa"]["replicas"] == 2
-    assert envs["development"]["config"] == {"LOG_LEVEL": "debug", "DEBUG": "true"}
+    assert envs["dev"]["config"] == {"LOG_LEVEL": "debug", "DEBUG": "true"}
     assert envs["qa"]["services"] == {"db": "shared", "REDIS_URL": "external"}
     assert answers["secrets"] == {"provider": "sops"}
-    assert "qa: 'lots' is not a whole number." in said
+    assert "qa: 'lots' is not a whole number (like 3, or 3 replicas)." in said
     assert any(line.startswith("Promotion copies the image tags") for line in said)  # the help of `ci`
 
     kinds = {r.id: r.kind for r in script.seen}
@@ -62,9 +62,9 @@ def test_scripted_answers_give_the_answers_dict() -> None:
     today = next(r for r in script.seen if r.id == "today")
     assert today.default is True and "`" not in today.message and "**" not in today.message
     services = [r.environment for r in script.seen if r.id == "services"]
-    assert "production" not in services  # the environment running today is not asked
+    assert "prod" not in services  # the environment running today is not asked
     namespaces = {r.environment: r.default for r in script.seen if r.id == "namespaces"}
-    assert namespaces["production"] == "shop" and namespaces["qa"] == "shop-qa"
+    assert namespaces["prod"] == "shop" and namespaces["qa"] == "shop-qa"
 
 
 def test_cancelling_raises_with_a_draft_to_resume() -> None:

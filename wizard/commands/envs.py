@@ -110,7 +110,7 @@ def interview_new_environment(
 ) -> dict[str, Any]:
     """The answers with environment `name` (already added) answered through `prompt`, one question at a time."""
     source = data.get("source")
-    session = NewEnvironment(data, name, facts(repo, str(source).rstrip("/") if source else None))
+    session = NewEnvironment(data, name, facts(repo, str(source).rstrip("/") if source else None, candidates=[]))
     questions = session.questions()
     if questions:
         echo(f"{len(questions)} question(s) about {name}; enter keeps the proposal, ? says why I ask.")

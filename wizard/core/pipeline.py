@@ -32,6 +32,7 @@ from wizard.core.resolve import resolve as resolve_app
 from wizard.core.resolve.app import ingress_hosts
 from wizard.core.resolve.chartfacts import chart_facts
 from wizard.core.scan.app import scan_app, scanned_for
+from wizard.core.scan.candidates import Candidate, find_candidates
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, scan
 from wizard.core.validate.checks import validate
@@ -163,8 +164,16 @@ def write(repo: Path, outcome: Outcome) -> list[str]:
     return [path for path in written if path not in extra]
 
 
-def facts(repo: Path, source: str | None) -> dict[str, Any]:
-    """What the scan found, as plain data for the interview's proposals."""
+def candidate_facts(repo: Path) -> list[dict[str, str]]:
+    """The source candidates as the interview's choices: {value: folder, label: what it holds}."""
+    return [{"value": c.path, "label": c.label} for c in source_candidates(repo)]
+
+
+def facts(repo: Path, source: str | None, candidates: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """What the scan found, as plain data for the interview's proposals.
+
+    `candidates`: the folders holding Kubernetes objects (found again when not given).
+    """
     inventory = scan(repo, source) if source else Inventory(repo=repo, source=None)
     git = git_facts(repo)
     objects = inventory.objects
@@ -216,6 +225,7 @@ def facts(repo: Path, source: str | None) -> dict[str, Any]:
         "app": _app_name(repo, inventory),
         "skipped": [p for p, _ in inventory.skipped],
         **_chart(repo, source),
+        "candidates": candidates if candidates is not None else candidate_facts(repo),
     }
 
 
@@ -240,17 +250,29 @@ def _app_name(repo: Path, inventory: Inventory) -> str:
     return name
 
 
+def source_candidates(repo: Path) -> list[Candidate]:
+    """The folders holding Kubernetes objects that the scan can read, best first (see scan/candidates.py).
+
+    Tests, examples and charts are offered only when no other folder holds objects.
+    """
+    out: list[Candidate] = []
+    for candidate in find_candidates(repo):
+        if candidate.side and any(not c.side for c in out):
+            break
+        try:
+            scan(repo, candidate.path)
+        except Exception:  # noqa: BLE001 - a folder that does not scan is simply not a source
+            continue
+        out.append(candidate)
+        if len(out) == 6:
+            break
+    return out
+
+
 def detect_source(repo: Path) -> str | None:
-    """The folder most likely to hold today's manifests (k8s, manifests, deploy, kubernetes, ...)."""
-    for name in ("manifests", "k8s", "kubernetes", "deploy", "kube", "k8s-specifications", "deployment", "."):
-        folder = repo / name
-        if folder.is_dir() and any(folder.glob("*.y*ml")):
-            try:
-                scan(repo, name if name != "." else ".")
-            except Exception:  # noqa: BLE001 - a folder that does not scan is simply not the source
-                continue
-            return name
-    return None
+    """The folder most likely to hold today's manifests, found by content (any name: k8s-specs/, deploy/...)."""
+    found = source_candidates(repo)
+    return found[0].path if found else None
 
 
 def lay_out(repo: Path, outcome: Outcome, target: Path) -> None:

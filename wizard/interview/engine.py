@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.answers import schema
-from wizard.interview import parse
+from wizard.interview import choices as choice_words
+from wizard.interview import parse, quantities, sentences
 from wizard.interview.answers import build_answers
+from wizard.interview.early import parse_environments_answer
 from wizard.interview.expr import Scope, condition, evaluate, render
 from wizard.interview.facts import derive
 from wizard.interview.model import Choice, Question, load_questions
@@ -100,10 +102,21 @@ def match_choice(text: str, choices: Sequence[Choice]) -> str | None:
     for c in choices:
         if lowered in (c.value.lower(), c.label.lower()):
             return c.value
-    if parse.environment_name(word) in values:
-        return parse.environment_name(word)
+    same_role = [v for v in values if parse.environment_role(v) == parse.environment_role(word)]
+    if len(same_role) == 1:
+        return same_role[0]
     prefixed = [v for v in values if lowered and v.lower().startswith(lowered)]
     return prefixed[0] if len(prefixed) == 1 else None
+
+
+def roles_of(names: Sequence[str]) -> dict[str, str]:
+    """Role -> the first environment that plays it (`prod` plays production); every name plays itself too."""
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(parse.environment_role(name), name)
+    for name in names:
+        out.setdefault(name, name)
+    return out
 
 
 class Interview:
@@ -116,10 +129,13 @@ class Interview:
         self._by_id = {q.id: q for q in self.questions}
         self._values: dict[str, Any] = {}
         self._editing: str | None = None
+        self._proposed: dict[str, Any] = {}
+        """Proposals that replace a question's default (facts given early, an answer to re-ask kept as proposal)."""
         self._cache: _State | None = None
         self._env_question = next(q.id for q in self.questions if q.key == "environments[*].name")
         self._current_question = next((q.id for q in self.questions if q.key == "environments[*].current"), None)
         self._dependents = self._dependency_map()
+        self._order = {q.id: index for index, q in enumerate(self.questions)}
 
     @classmethod
     def load(cls, facts: Mapping[str, Any], path: Path | None = None) -> Interview:
@@ -148,16 +164,30 @@ class Interview:
         ask = self.current()
         if ask is None:
             return ["The interview is finished: there is nothing to answer."]
+        early: dict[str, Any] = {}
+        if ask.question.parse == "environments" and isinstance(value, str) and value.strip():
+            try:
+                parsed = parse_environments_answer(value)
+            except parse.ParseError as exc:
+                return [str(exc)]
+            value, early = parsed.names, parsed.facts
         result, errors = self._coerce(ask, value)
         if errors:
             return errors
+        saved = (dict(self._values), dict(self._proposed), self._editing)
+        before = self._state()
         old = self._values.get(ask.id, _MISSING)
         self._values[ask.id] = result
+        self._proposed.pop(ask.id, None)
         self._editing = None
         self._cache = None
         if old is not _MISSING and old != result:
-            self._invalidate(ask.id)
-        return []
+            self._invalidate(ask.id, before)
+        errors = self._take_facts(early)
+        if errors:
+            self._values, self._proposed, self._editing = saved
+            self._cache = None
+        return errors
 
     def check(self, value: Any = None) -> list[str]:
         """The messages `answer(value)` would give, without answering."""
@@ -222,7 +252,7 @@ class Interview:
         It holds no secret value: the interview asks for key names and settings, never secret values.
         """
         answered = {q.id: self._values[q.id] for q in self.questions if q.id in self._values}
-        return {"version": DRAFT_VERSION, "answers": answered, "editing": self._editing}
+        return {"version": DRAFT_VERSION, "answers": answered, "editing": self._editing, "proposed": dict(self._proposed)}
 
     @classmethod
     def from_draft(cls, questions: Sequence[Question], facts: Mapping[str, Any], draft: Mapping[str, Any]) -> Interview:
@@ -234,15 +264,19 @@ class Interview:
         if not isinstance(saved, Mapping):
             raise ValueError("the draft has no answers")
         interview._values = {q.id: saved[q.id] for q in interview.questions if q.id in saved}
+        proposed = draft.get("proposed")
+        if isinstance(proposed, Mapping):
+            interview._proposed = {q.id: proposed[q.id] for q in interview.questions if q.id in proposed}
         for q in interview.questions:
             state = interview._state()
             if q.id not in interview._values or q.id not in state.applicable:
                 continue
             value, errors = interview._coerce(interview._ask(q, state), interview._values[q.id])
             if errors:
+                before = interview._state()
                 del interview._values[q.id]
                 interview._cache = None
-                interview._invalidate(q.id)
+                interview._invalidate(q.id, before)
             elif value != interview._values[q.id]:
                 interview._values[q.id] = value
                 interview._cache = None
@@ -270,27 +304,86 @@ class Interview:
             earlier.add(q.id)
         return dependents
 
-    def _invalidate(self, qid: str) -> None:
-        """Forget the answers that depend on `qid`; through questions that stop applying, transitively."""
+    def _invalidate(self, qid: str, before: _State) -> None:
+        """Re-ask the answers that depend on `qid`; through questions that stop applying, transitively.
+
+        An answer that was the old proposal is dropped (the new proposal is asked). An answer the person
+        typed is kept when it still fits and the question is the same shape (a Flux URL does not depend on
+        the app name once typed); when it no longer fits or the environments changed, it is asked again
+        with what was typed proposed.
+        """
         queue, seen = [qid], set()
         while queue:
-            for dep in self._dependents[queue.pop()]:
+            for dep in sorted(self._dependents[queue.pop()], key=self._order.__getitem__):
                 if dep in seen:
                     continue
                 seen.add(dep)
-                had = self._values.pop(dep, _MISSING) is not _MISSING
+                had = self._values.pop(dep, _MISSING)
                 self._cache = None
                 if self._editing == dep:
                     self._editing = None
-                if had and dep not in self._state().applicable:
+                if had is _MISSING:
+                    continue
+                state = self._state()
+                if dep not in state.applicable:
                     queue.append(dep)
+                    continue
+                q = self._by_id[dep]
+                old_default = self._default(q, self._scope(before.before.get(dep, {})))
+                if had == old_default:
+                    continue
+                ask = self._ask(q, state)
+                value, errors = self._coerce(ask, had)
+                same_shape = not q.per_environment or set(dict(had or {})) == set(dict(ask.default or {}))
+                if not errors and same_shape:
+                    self._values[dep] = value
+                    self._cache = None
+                    continue
+                if q.per_environment:
+                    kept = {env: v for env, v in dict(had or {}).items() if env in dict(ask.default or {})}
+                    self._proposed[dep] = dict(ask.default or {}) | kept
+                else:
+                    self._proposed[dep] = had
+                self._cache = None
+
+    def _take_facts(self, early: Mapping[str, Any]) -> list[str]:
+        """Answer later questions with facts given early; the messages when one does not fit."""
+        if not early:
+            return []
+        differs = self._by_id.get("differs")
+        wanted = [qid for qid in ("replicas", "image_tag") if qid in early]
+        if differs is not None and wanted and "differs" not in self._values:
+            state = self._state()
+            current = list(state.values.get("differs") or [])
+            self._proposed["differs"] = current + [w for w in wanted if w not in current]
+            self._cache = None
+        errors: list[str] = []
+        for qid, given in early.items():
+            target = qid
+            if qid == "host" and "host" not in self._state().applicable:
+                target = next((t for t in ("new_app_host", "hosts") if t in self._state().applicable), "host")
+            q = self._by_id.get(target)
+            state = self._state()
+            if q is None or target not in state.applicable:
+                errors.append(f"I have nowhere to put {parse.show(given)} ({qid.replace('_', ' ')}): "
+                              "leave it out here and answer it when I ask.")
+                continue
+            ask = self._ask(q, state)
+            value = dict(ask.default or {}) | dict(given) if q.per_environment else given
+            result, problems = self._coerce(ask, value)
+            if problems:
+                errors += problems
+                continue
+            self._values[target] = result
+            self._cache = None
+        return errors
 
     def _state(self) -> _State:
         if self._cache is not None:
             return self._cache
         state = _State()
         for q in self.questions:
-            scope = Scope(self.facts, state.values)
+            scope = self._scope(state.values)
             if not condition(q.when, scope):
                 if q.implied is not None:
                     state.values[q.id] = evaluate(q.implied, scope)
@@ -300,6 +393,10 @@ class Interview:
             state.values[q.id] = self._values[q.id] if q.id in self._values else self._default(q, scope)
         self._cache = state
         return state
+
+    def _scope(self, values: Mapping[str, Any]) -> Scope:
+        """What the prompts' expressions see, given the values so far (roles from the environment names)."""
+        return Scope(self.facts, values, roles=roles_of([str(n) for n in values.get(self._env_question) or []]))
 
     def _environments(self, values: Mapping[str, Any]) -> tuple[list[str], str | None]:
         names = [str(n) for n in values.get(self._env_question) or []]
@@ -311,27 +408,39 @@ class Interview:
         names, current = self._environments(scope.answers)
         out = []
         for index, name in enumerate(names):
-            env_scope = scope.with_env({"name": name, "current": name == current, "index": index})
+            env_scope = scope.with_env(
+                {"name": name, "current": name == current, "index": index, "role": parse.environment_role(name)}
+            )
             fixed = q.fixed_for is not None and condition(q.fixed_for, env_scope)
             out.append((name, env_scope, fixed))
         return out
 
     def _default(self, q: Question, scope: Scope) -> Any:
+        proposed = self._proposed.get(q.id, _MISSING)
         if q.per_environment:
-            return {name: evaluate(q.default, env_scope) for name, env_scope, _ in self._env_scopes(q, scope)}
+            value = {name: evaluate(q.default, env_scope) for name, env_scope, _ in self._env_scopes(q, scope)}
+            if isinstance(proposed, Mapping):
+                value |= {env: item for env, item in proposed.items() if env in value}
+            return value
+        if proposed is not _MISSING:
+            return proposed
         value = evaluate(q.default, scope)
         if value is None and q.type in ("list", "multi_choice"):
             return []
         return value
 
     def _ask(self, q: Question, state: _State) -> Ask:
-        scope = Scope(self.facts, state.before.get(q.id, {}))
+        scope = self._scope(state.before.get(q.id, {}))
         text = next(v.text for v in q.texts if condition(v.when, scope))
         choices: tuple[Choice, ...] = ()
         if isinstance(q.choices, tuple):
             choices = q.choices
         elif q.choices is not None:
-            choices = tuple(Choice(parse.show(x), parse.show(x)) for x in evaluate(q.choices, scope) or [])
+            choices = tuple(
+                Choice(str(x["value"]), str(x.get("label") or x["value"])) if isinstance(x, Mapping) and "value" in x
+                else Choice(parse.show(x), parse.show(x))
+                for x in evaluate(q.choices, scope) or []
+            )
         environments: tuple[str, ...] = ()
         if q.per_environment:
             environments = tuple(name for name, _, fixed in self._env_scopes(q, scope) if not fixed)
@@ -364,6 +473,11 @@ class Interview:
     @staticmethod
     def _one_choice(value: Any, choices: Sequence[Choice]) -> tuple[Any, list[str]]:
         picked = match_choice(str(value), choices) if value is not None else None
+        if picked is None and value is not None:
+            try:
+                picked = choice_words.understand_choice(str(value), choices)
+            except parse.ParseError as exc:
+                return None, [str(exc)]
         if picked is None:
             return None, [f"Choose one of: {', '.join(c.value for c in choices)}."]
         return picked, []
@@ -378,6 +492,9 @@ class Interview:
         for item in items:
             match = match_choice(str(item), choices)
             if match is None:
+                found = {v for v, _, _ in choice_words.named_choices(str(item), choices)}
+                match = next(iter(found)) if len(found) == 1 else None
+            if match is None:
                 errors.append(f"{item!r} is not one of: {', '.join(c.value for c in choices)}.")
             elif match not in picked:
                 picked.append(match)
@@ -387,7 +504,7 @@ class Interview:
 
     def _list(self, q: Question, value: Any) -> tuple[Any, list[str]]:
         if isinstance(value, str):
-            items = parse.parse_environments(value) if q.parse == "environments" else parse.split_list(value)
+            items = parse_environments_answer(value).names if q.parse == "environments" else parse.split_list(value)
         else:
             items = [str(v).strip() for v in value or []]
             if q.parse == "environments":
@@ -398,6 +515,13 @@ class Interview:
         duplicates = sorted({v for v in items if items.count(v) > 1})
         if duplicates:
             errors.append(f"{', '.join(duplicates)} is listed twice.")
+        elif q.parse == "environments":
+            roles: dict[str, str] = {}
+            for name in items:
+                role = parse.environment_role(name)
+                if role in roles and role != name:
+                    errors.append(f"{roles[role]} and {name} both mean {role}: name each environment once.")
+                roles.setdefault(role, name)
         errors += [msg for v in items for ok, msg in (check(v) for check in q.validators()) if not ok]
         return items, errors
 
@@ -405,12 +529,22 @@ class Interview:
         q = ask.question
         defaults = dict(ask.default or {})
         names = list(defaults)
+        if isinstance(value, Mapping):
+            # One row holding a sentence that names environments is the whole answer, wherever it was typed.
+            said = [str(v) for v in value.values() if isinstance(v, str) and sentences.names_environments(v, names)]
+            said = [v for v in said if v not in {show_item(q, d) for d in defaults.values()}]
+            if len(said) == 1:
+                value = said[0]
+        given: dict[str, Any]
         if isinstance(value, str):
-            split = parse.split_per_environment(value, names)
-            named = re.match(r"^\s*([\w-]+)\s*:", value)
-            if isinstance(split, str) and named and q.of == "text":  # a text value never has a colon
-                return None, [f"There is no environment {named.group(1)!r} (the environments: {', '.join(names)})."]
-            given = {env: split for env in ask.environments} if isinstance(split, str) else split
+            if sentences.mentions(value, names) and not self._plain_value(q, value):
+                pieces = sentences.split(value, names, ask.environments)
+                given = self._relative(q, pieces, names, defaults)
+            else:
+                named = re.match(r"^\s*([\w-]+)\s*:", value)
+                if named and q.of == "text":  # a text value never has a colon
+                    return None, [f"There is no environment {named.group(1)!r} (the environments: {', '.join(names)})."]
+                given = {env: value for env in ask.environments}
         elif isinstance(value, Mapping) and (set(value) & set(names) or not value):
             given = dict(value)
         else:
@@ -440,6 +574,50 @@ class Interview:
                 seen.setdefault(shown, env)
         return result, errors
 
+    @staticmethod
+    def _plain_value(q: Question, text: str) -> bool:
+        """True for a `KEY=value, ...` mapping whose keys are not environments (`ENV=prod` names no environment)."""
+        if q.of != "mapping" or "=" not in text:
+            return False
+        keys = [part.split("=", 1)[0].strip() for part in re.split(r"\s*[,;]\s*", text.strip()) if part]
+        return all(re.fullmatch(r"[\w.-]+", k) for k in keys) and ":" not in text
+
+    def _relative(
+        self, q: Question, pieces: Mapping[str, str], names: Sequence[str], defaults: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The pieces with `half`, `double`, `the same` worked out from the environment they refer to."""
+        out: dict[str, Any] = dict(pieces)
+        order = list(pieces)
+        for env, piece in pieces.items():
+            rel = sentences.relative(piece, names)
+            if rel is None:
+                continue
+            ref = rel.of
+            if ref is None:
+                earlier = [e for e in order[: order.index(env)] if sentences.relative(pieces[e], names) is None]
+                absolute = [e for e in order if e != env and sentences.relative(pieces[e], names) is None]
+                ref = earlier[-1] if earlier else (absolute[0] if len(absolute) == 1 else None)
+            if ref is None or ref == env:
+                raise parse.ParseError(f"{env}: {piece!r} of which environment? Like `staging half of prod`.")
+            base = pieces.get(ref, defaults.get(ref))
+            value, errors = self._item(q, base)
+            if errors:
+                raise parse.ParseError(f"{env}: {piece!r} of {ref}, but {ref}'s value is not readable: {errors[0]}")
+            out[env] = self._scaled(q, value, rel.numerator, rel.denominator, env)
+        return out
+
+    @staticmethod
+    def _scaled(q: Question, value: Any, numerator: int, denominator: int, env: str) -> Any:
+        if numerator == denominator:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value * numerator % denominator:
+                raise parse.ParseError(f"{env}: {numerator}/{denominator} of {value} is not a whole number: give the count.")
+            return value * numerator // denominator
+        if isinstance(value, Mapping) and "quantity" in q.validate:
+            return {k: quantities.scale(str(v), numerator, denominator) for k, v in value.items()}
+        raise parse.ParseError(f"{env}: I cannot take a part of {parse.show(value)!r}: give the value itself.")
+
     def _item(self, q: Question, raw: Any) -> tuple[Any, list[str]]:
         """One value of a text question or of one environment, by `of`."""
         try:
@@ -455,6 +633,8 @@ class Interview:
         except parse.ParseError as exc:
             return None, [str(exc)]
         text = "" if raw is None else str(raw).strip()
+        if "image_tag" in q.validate:
+            text = re.sub(r"^(?:tag|version|image tag)\s+", "", text, flags=re.IGNORECASE)
         if not text:
             return "", ([] if q.optional else ["An answer is needed."])
         return text, self._run(q, [text])
@@ -481,12 +661,19 @@ class Interview:
         return value, errors + self._run(q, [str(v) for v in value.values()])
 
     def _mapping(self, q: Question, raw: Any) -> tuple[Any, list[str]]:
+        text = "" if raw is None or isinstance(raw, Mapping) else str(raw).strip()
         if raw is None:
             items: dict[str, str] = {}
         elif isinstance(raw, Mapping):
             items = {str(k): parse.show(v) for k, v in raw.items()}
+        elif "quantity" in q.validate:
+            items = quantities.parse_resources(text)
+        elif isinstance(q.choices, tuple) and "=" not in text and ":" not in text and text.lower() not in parse.OFF_WORDS:
+            items = choice_words.understand_services(text, self.facts.get("backing_services") or [], q.choices)
+        elif "=" not in text and ":" not in text and (level := parse.log_level(text)):
+            items = {"LOG_LEVEL": level}
         else:
-            items = parse.parse_mapping(str(raw))
+            items = parse.parse_mapping(text)
         if "quantity" in q.validate:
             items = {k: parse.parse_quantity(v) for k, v in items.items()}
         errors = self._run(q, list(items), keys=True)

@@ -2,7 +2,8 @@
 
 Paths start at a root: `facts.` (what the scan found, plus `derive()`d values), `answers.` (the
 answers to earlier questions, by question id), `env.` (inside a per-environment question: `name`,
-`current`, `index`) and `item` (inside `each`/`to_map`). Templates (`text`, `help`, `format:`) also
+`current`, `index`, `role`), `item` (inside `each`/`to_map`) and `roles.` (`roles.production`: the
+environment that plays that role, whatever it is called: `prod`, `live`). Templates (`text`, `help`, `format:`) also
 accept bare names, `{app}`: an earlier answer of that id, else the fact.
 
 Expressions (a `default`, `implied`, `choices`):
@@ -27,9 +28,9 @@ from typing import Any
 
 from wizard.interview.parse import show
 
-ROOTS = ("facts", "answers", "env", "item")
+ROOTS = ("facts", "answers", "env", "item", "roles")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}")
-_PATH = re.compile(r"^(facts|answers|env|item)(\.[A-Za-z0-9_]+)*$")
+_PATH = re.compile(r"^(facts|answers|env|item|roles)(\.[A-Za-z0-9_]+)*$")
 _FROM_KEYS = {"from", "pick", "each", "to_map", "key", "default"}
 _COND_KEYS = {"not", "all", "any", "equals", "contains"}
 
@@ -46,6 +47,8 @@ class Scope:
     answers: Mapping[str, Any]
     env: Mapping[str, Any] | None = None
     item: Any = None
+    roles: Mapping[str, str] | None = None
+    """Role (production, staging, development, testing) -> the environment that has it, by the name typed."""
 
     def with_env(self, env: Mapping[str, Any]) -> Scope:
         """This scope inside one environment of a per-environment question."""
@@ -58,7 +61,9 @@ class Scope:
     def lookup(self, path: str) -> Any:
         """The value at a dotted path; None when any step is missing."""
         head, *rest = path.split(".")
-        roots: dict[str, Any] = {"facts": self.facts, "answers": self.answers, "env": self.env, "item": self.item}
+        roots: dict[str, Any] = {
+            "facts": self.facts, "answers": self.answers, "env": self.env, "item": self.item, "roles": self.roles or {},
+        }
         if head in roots:
             value = roots[head]
         elif head in self.answers:

@@ -22,9 +22,18 @@ ENV_SYNONYMS: dict[str, str] = {
     "test": "testing",
     "tst": "testing",
 }
-"""Short names people use for the usual environments, mapped to the names the wizard writes."""
+"""Short names people use for the usual environments, mapped to the role they stand for.
 
-_FILLER = {"and", "plus", "then", "also", "the", "both", "with", "environments", "environment", "envs", "env"}
+They only recognise which environment is which (the defaults of a `prod` are production's); the
+environment keeps the name the person typed."""
+
+ROLES = ("development", "testing", "staging", "production")
+_FILLER = {
+    "and", "plus", "then", "also", "the", "both", "with", "environments", "environment", "envs", "env", "just", "only",
+    "we", "have", "our", "my", "i", "want", "need", "like", "would", "please",
+}
+_SENTENCE = {"is", "are", "was", "gets", "get", "runs", "run", "uses", "use", "on", "at", "in", "for", "to", "of", "has"}
+"""Words that make a part of an environments answer a sentence, not a list of names."""
 _LIST_SPLIT = re.compile(r"\s*(?:,|;|\+|&|->|→|\n)\s*|\s+(?:and|plus|then)\s+", re.IGNORECASE)
 _YES = {"y", "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "true", "1", "right", "correct", "of course"}
 _NO = {"n", "no", "nope", "nah", "false", "0", "wrong", "not really"}
@@ -51,9 +60,40 @@ class ParseError(ValueError):
 
 
 def environment_name(word: str) -> str:
-    """One environment name, lower-cased, with the usual short names expanded (prod -> production)."""
-    name = word.strip().strip(".!").lower()
-    return ENV_SYNONYMS.get(name, name)
+    """One environment name as typed, lower-cased (`Prod` -> `prod`; the name is never replaced)."""
+    return word.strip().strip(".!\"'").lower()
+
+
+def environment_role(name: str) -> str:
+    """The role an environment name stands for: `prod`, `prd`, `live` -> production; other names are their own."""
+    word = environment_name(name)
+    return ENV_SYNONYMS.get(word, word)
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one), for spotting typos of known names."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+def typo_of(word: str) -> str | None:
+    """The usual environment name `word` looks like a typo of (`stagign` -> staging), else None."""
+    if word in ENV_SYNONYMS or word in ROLES or len(word) < 4:
+        return None
+    for known in ROLES:
+        if _distance(word, known) <= (1 if len(known) <= 5 else 2):
+            return known
+    return None
 
 
 def split_list(text: str) -> list[str]:
@@ -62,13 +102,30 @@ def split_list(text: str) -> list[str]:
 
 
 def parse_environments(text: str) -> list[str]:
-    """Environment names in promotion order: "staging and prod, plus qa" -> [staging, production, qa]."""
+    """Environment names in promotion order, as typed: "staging and prod, plus qa" -> [staging, prod, qa].
+
+    A word that looks like a typo of a usual name (`stagign`) is asked again; in quotes it is kept as typed.
+    """
     names: list[str] = []
     for part in split_list(text):
+        if any(environment_name(word) in _SENTENCE for word in part.split()):
+            raise ParseError(
+                f"I read {part.strip()!r} as a sentence, not names: list the environments like `staging, prod`, "
+                "then add facts like `prod on shop.io with 3 replicas`."
+            )
         for word in part.split():
+            quoted = len(word) > 2 and word[0] == word[-1] and word[0] in "\"'"
             name = environment_name(word)
-            if name and name not in _FILLER and name not in names:
-                names.append(name)
+            if name in names:
+                raise ParseError(f"{name} is listed twice.")
+            if not name or name in _FILLER:
+                continue
+            guess = None if quoted else typo_of(name)
+            if guess:
+                raise ParseError(
+                    f"Did you mean {guess}? Type the names again (to keep {name!r} as it is, put it in quotes)."
+                )
+            names.append(name)
     if not names:
         raise ParseError("Name at least one environment, for example: staging, production.")
     return names
@@ -84,16 +141,17 @@ def parse_yes_no(text: str) -> bool:
     raise ParseError(f"I read {text.strip()!r} as neither yes nor no.")
 
 
+_COUNTED = r"(?:replicas?|pods?|instances?|copies|copy|x|nodes?|of\s+them|each|please)"
+
+
 def parse_int(text: str) -> int:
-    """A whole number: "3", "3 replicas", "three"."""
-    word = text.strip().lower()
-    match = re.match(r"^(\d+)\b", word)
+    """A whole number: "3", "3 replicas", "three pods"; anything more ("3 or 4") is not read as a number."""
+    word = text.strip().lower().rstrip(".!")
+    match = re.fullmatch(rf"(\d+|{'|'.join(_WORDS)})\s*(?:{_COUNTED}(?:\s+{_COUNTED})?)?", word)
     if match:
-        return int(match.group(1))
-    first = word.split()[0] if word.split() else ""
-    if first in _WORDS:
-        return _WORDS[first]
-    raise ParseError(f"{text.strip()!r} is not a whole number.")
+        number = match.group(1)
+        return int(number) if number.isdigit() else _WORDS[number]
+    raise ParseError(f"{text.strip()!r} is not a whole number (like 3, or 3 replicas).")
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -109,6 +167,19 @@ def parse_mapping(text: str) -> dict[str, str]:
             raise ParseError(f"{part!r} is not KEY=value.")
         out[match.group(1)] = match.group(2)
     return out
+
+
+_LEVELS = ("trace", "debug", "info", "warn", "warning", "error")
+
+
+def log_level(text: str) -> str | None:
+    """`debug logging`, `log level info`, `logs at debug` -> the level; None for anything else."""
+    match = re.fullmatch(
+        rf"(?:(?:set\s+)?(?:the\s+)?log(?:s|ging)?(?:\s+level)?\s*(?:to|at|=|:|is)?\s*)?({'|'.join(_LEVELS)})"
+        r"(?:\s+(?:log(?:s|ging)?|level|mode))?",
+        text.strip().lower().rstrip("."),
+    )
+    return match.group(1) if match else None
 
 
 def parse_replicas(text: str) -> int | dict[str, int]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import InputError
-from wizard.core.pipeline import detect_source, facts
+from wizard.core.pipeline import candidate_facts, facts
 from wizard.interview.engine import DRAFT_VERSION
 
 STATE_DIR_ENV = "K8S_WIZARD_STATE_DIR"
@@ -77,4 +77,7 @@ def saved_answers(repo: Path) -> dict[str, Any] | None:
 def start_facts(repo: Path, saved: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The scan's facts: from the saved answers' source folder, else the folder that looks like manifests."""
     source = saved.get("source") if saved else None
-    return facts(repo, str(source).rstrip("/") if source else detect_source(repo))
+    found = candidate_facts(repo)
+    if source:
+        return facts(repo, str(source).rstrip("/"), found)
+    return facts(repo, found[0]["value"] if found else None, found)

@@ -1,0 +1,160 @@
+"""Find the folder that holds today's manifests by what the files contain, not by the folder's name.
+
+Any folder whose YAML holds Kubernetes objects (a mapping with `apiVersion` and `kind`) is a candidate.
+They are ranked by how many objects they hold; folders of tests, examples, docs, charts and templates
+come last, and so do the layouts the wizard wrote itself. A folder with a kustomization.yaml (an overlay
+already present) is a candidate too: the scan adopts a single-folder kustomization as the base.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from wizard.core.scan.manifests import KUSTOMIZATION_NAMES, YAML_SUFFIXES
+
+SIDE_FOLDERS = frozenset(
+    {
+        "test", "tests", "testdata", "e2e", "example", "examples", "sample", "samples", "docs", "doc",
+        "chart", "charts", "templates", "fixtures", "vendor", "third_party", "node_modules", "hack",
+    }
+)
+"""Folder names whose objects are rarely the app that runs today: ranked after every other folder."""
+
+_SKIP = frozenset({".git", "node_modules", "vendor", "__pycache__", ".venv", "venv", ".tox"})
+_MAX_FILES = 2000
+_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A folder that holds Kubernetes objects (counted in it and below it)."""
+
+    path: str
+    """Relative to the repository, with '/' ("." for the root)."""
+    objects: int
+    kinds: tuple[str, ...]
+    """The kinds found, most common first (at most four)."""
+    side: bool = False
+    """True for tests, examples, charts and the like (ranked last)."""
+    kustomization: bool = False
+    """True when the folder has its own kustomization.yaml (an overlay or base already present)."""
+
+    @property
+    def label(self) -> str:
+        """`12 objects: Deployment, Service, ...` for a choice list."""
+        kinds = ", ".join(self.kinds)
+        extra = ", a kustomization" if self.kustomization else ""
+        return f"{self.objects} object{'s' if self.objects != 1 else ''}{extra}: {kinds}"
+
+
+def _kinds_in(path: Path) -> list[str]:
+    """The kinds of the Kubernetes objects in one YAML file (none for anything else)."""
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            return []
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if "{{" in text:  # a Helm or Go template, not a manifest
+        return []
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError:
+        return []
+    kinds: list[str] = []
+    for doc in docs:
+        items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
+        for item in items or []:
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("apiVersion"), str)
+                and isinstance(item.get("kind"), str)
+                and not str(item["apiVersion"]).startswith("kustomize.config.k8s.io")
+            ):
+                kinds.append(item["kind"])
+    return kinds
+
+
+def _own_output(repo: Path) -> set[str]:
+    """Folders the wizard wrote on an earlier run (its base and overlays are not today's manifests)."""
+    record = repo / ".k8s-wizard" / "generated.json"
+    if not record.is_file():
+        return set()
+    try:
+        import json
+
+        paths = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    found = paths.get("files", paths) if isinstance(paths, dict) else {}
+    return {str(Path(p).parent.as_posix()) for p in found if isinstance(p, str)}
+
+
+def find_candidates(repo: Path) -> list[Candidate]:
+    """Every folder of `repo` that holds Kubernetes objects, best first.
+
+    Objects count for their folder and each folder above it, so `k8s/` holding `k8s/api/` and `k8s/web/`
+    is one candidate with both. A folder is not offered when a folder below it has a kustomization.yaml
+    (the scan refuses that); the parent of several object folders is offered only when it holds none
+    itself but they are all it contains.
+    """
+    repo = repo.resolve()
+    direct: dict[str, list[str]] = {}
+    kustomized: set[str] = set()
+    seen = 0
+    for root, dirs, files in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP and not d.startswith("."))
+        rel = Path(root).relative_to(repo).as_posix()
+        for name in sorted(files):
+            if name in KUSTOMIZATION_NAMES:
+                kustomized.add(rel)
+            if not name.endswith(YAML_SUFFIXES) or seen >= _MAX_FILES:
+                continue
+            seen += 1
+            kinds = _kinds_in(Path(root) / name)
+            if kinds:
+                direct.setdefault(rel, []).extend(kinds)
+    own = _own_output(repo)
+    totals: dict[str, list[str]] = {}
+    for folder, kinds in direct.items():
+        parts = [] if folder == "." else folder.split("/")
+        for depth in range(len(parts), -1, -1):
+            totals.setdefault("/".join(parts[:depth]) or ".", []).extend(kinds)
+    out: list[Candidate] = []
+    for folder, kinds in totals.items():
+        below = [d for d in direct if d != folder and (folder == "." or d.startswith(folder + "/"))]
+        if folder not in direct:
+            # A parent without objects of its own: only worth offering as the union of its object folders.
+            children = {d.split("/")[0] if folder == "." else d[len(folder) + 1 :].split("/")[0] for d in below}
+            if len(children) < 2 or folder == ".":
+                continue
+        if any(k != folder and (folder == "." or k.startswith(folder + "/")) for k in kustomized):
+            continue
+        if folder in own or (repo / folder / "Chart.yaml").exists():
+            continue
+        folder_parts = set(folder.split("/"))
+        counts: dict[str, int] = {}
+        for kind in kinds:
+            counts[kind] = counts.get(kind, 0) + 1
+        top = tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:4])
+        out.append(Candidate(folder, len(kinds), top, side=bool(folder_parts & SIDE_FOLDERS), kustomization=folder in kustomized))
+    out.sort(key=lambda c: (c.side, -c.objects, c.path.count("/"), c.path))
+    return _without_nested_duplicates(out)
+
+
+def _without_nested_duplicates(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop a folder whose objects are exactly those of one folder below it (`deploy/` holding only `deploy/k8s/`)."""
+    out = []
+    for c in candidates:
+        same = [
+            d for d in candidates
+            if d.path != c.path and d.objects == c.objects and (c.path == "." or d.path.startswith(c.path + "/"))
+        ]
+        if same and not c.kustomization:
+            continue
+        out.append(c)
+    return out
