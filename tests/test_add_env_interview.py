@@ -155,7 +155,8 @@ def test_a_rejected_answer_is_asked_again_with_the_engines_message(repo: Path) -
     assert "qa: 'lots' is not a whole number (like 3, or 3 replicas)." in out
     assert "Pinning a tag per environment" in out  # the help of image_tag, asked for with ?
     request = next(r for r in script.seen if r.id == "replicas")
-    assert request.validate("lots") == ["qa: 'lots' is not a whole number (like 3, or 3 replicas)."] and request.validate("2") == []
+    assert request.validate("lots") == ["qa: 'lots' is not a whole number (like 3, or 3 replicas)."]
+    assert request.validate("2") == []
     qa = next(e for e in saved(repo)["environments"] if e["name"] == "qa")
     assert qa["namespace"] == "shop-qa" and qa["replicas"] == 3 and "image_tag" not in qa
 

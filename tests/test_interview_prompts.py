@@ -25,7 +25,8 @@ DESIGN_IDS = {
     "today", "source", "app", "environments", "current", "keep_namespace", "namespaces", "differs", "replicas",
     "requests", "limits", "autoscaling", "config", "image_tag", "host", "hosts", "services", "output",
     "secrets_provider", "sealed_controller_name", "sealed_controller_namespace", "sealed_cert", "flux_url",
-    "flux_branch", "ci", "new_app_image", "new_app_port", "new_app_secrets",
+    "flux_branch", "ci", "new_app_image", "new_app_port", "new_app_secrets", "pick_source", "new_app_liveness",
+    "new_app_readiness", "new_app_config", "new_app_host",
     "helm_chart", "helm_chart_path", "helm_release", "helm_values", "helm_paths",  # issue 13: a chart repository
 }
 

@@ -104,12 +104,18 @@ def test_questionary_prompts_on_a_pipe() -> None:
         assert prompt(_request("select", choices=choices, default="production")) == "production"
         pipe.send_text("\x1b[B\r")  # down from the default: Yes -> No
         assert prompt(_request("confirm", default=True)) is False
-        pipe.send_text("\x1b[B\x1b[B\r")  # to "Why do you ask?"
+        pipe.send_text("?")  # why: a key, not one of the answers
         assert prompt(_request("select", choices=choices, default="staging")) == HELP
+        pipe.send_text("?")
+        assert prompt(_request("checkbox", choices=choices, default=["staging"])) == HELP
         pipe.send_text(" \r")  # untick the preselected first choice
         assert prompt(_request("checkbox", choices=choices, default=["staging", "production"])) == ["production"]
-        pipe.send_text("\x7f\x7f3\r")
-        assert prompt(_request("text", default="k8s")) == "k3"
+        pipe.send_text("deploy\r")  # typed text replaces the proposal (never `k8sdeploy`)
+        assert prompt(_request("text", default="k8s")) == "deploy"
+        pipe.send_text("\r")  # Enter alone keeps it
+        assert prompt(_request("text", default="k8s")) == "k8s"
+        pipe.send_text("why\r")
+        assert prompt(_request("text", default="k8s")) == "why"
 
 
 def test_questionary_text_rejects_what_the_engine_rejects() -> None:

@@ -126,12 +126,12 @@ async def test_three_environments_with_a_custom_name(repo: Path) -> None:
         assert isinstance(app.screen.focused, Input) and app.screen.focused.value == "staging, production"
         await keys.type("staging, qa and prod")  # the proposed text is selected: typing replaces it
         await keys.press("enter")
-        assert app.interview.value("environments") == ["staging", "qa", "production"]
+        assert app.interview.value("environments") == ["staging", "qa", "prod"]  # the names as typed
         assert current_id(app) == "current"
         await enter_until_done(app, keys)
     answers = yaml.safe_load((repo / ".k8s-wizard.yaml").read_text())
-    assert [e["name"] for e in answers["environments"]] == ["staging", "qa", "production"]
-    for env in ("staging", "qa", "production"):
+    assert [e["name"] for e in answers["environments"]] == ["staging", "qa", "prod"]
+    for env in ("staging", "qa", "prod"):
         assert (repo / f"k8s/overlays/{env}/kustomization.yaml").is_file(), env
         assert (repo / f"k8s/flux/{env}.yaml").is_file(), env
     assert next(e for e in answers["environments"] if e["name"] == "qa")["namespace"] == "shop-qa"
@@ -148,11 +148,10 @@ async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, st
         await keys.press("enter", "enter")  # environments, then which one runs today
         left_at = current_id(app)
         await keys.press("ctrl+c")
-    assert app.return_value == 1
+    assert app.return_value == 130
     assert tree_bytes(repo) == before, "quitting wrote into the repository"
     drafts = list(state_dir.glob("*.json"))
     assert len(drafts) == 1 and DraftStore(repo).load() is not None
-    assert "dev" not in drafts[0].read_text() or '"development"' in drafts[0].read_text()
 
     again = make_app(repo)
     async with again.run_test(size=(100, 32)) as pilot:
@@ -161,7 +160,7 @@ async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, st
         await Keys(pilot).press("enter")
         assert isinstance(again.screen, InterviewScreen)
         assert current_id(again) == left_at
-        assert again.interview.value("environments") == ["development", "staging", "production"]
+        assert again.interview.value("environments") == ["dev", "staging", "prod"]
         assert "Welcome back" in chat_text(again)
 
 

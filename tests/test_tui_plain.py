@@ -53,11 +53,11 @@ def test_plain_mode_ends_in_written_files(tmp_path: Path) -> None:
     script = Script(environments="staging, qa and prod")
     code, out = init(repo, script)
     assert code == 0, out
-    assert "Preview for shop: staging -> qa -> production" in out
+    assert "Preview for shop: staging -> qa -> prod" in out
     assert "wrote " in out and script.seen[-1] == "write"
     answers = yaml.safe_load((repo / ".k8s-wizard.yaml").read_text())
-    assert [e["name"] for e in answers["environments"]] == ["staging", "qa", "production"]
-    for env in ("staging", "qa", "production"):
+    assert [e["name"] for e in answers["environments"]] == ["staging", "qa", "prod"]
+    for env in ("staging", "qa", "prod"):
         assert (repo / f"k8s/overlays/{env}/kustomization.yaml").is_file()
     assert (repo / "MIGRATION.md").is_file()
     assert DraftStore(repo).load() is None

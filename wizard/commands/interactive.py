@@ -13,12 +13,14 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from wizard.commands.output import print_findings, print_preview
+from wizard.commands.output import print_diffs, print_findings, print_preview
 from wizard.commands.run import _repo, check_builds
 from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import BlockingError
 from wizard.core.model import ChangeKind
 from wizard.core.pipeline import build, load_answers, settle_conflicts, write
+from wizard.core.pipeline import facts as scan_facts
+from wizard.core.plan.export import to_tree
 from wizard.interview.model import Choice, load_questions
 from wizard.interview.saved import draft_from_answers
 from wizard.plain import InterviewCancelled, PromptFn, PromptRequest, QuestionaryPrompt, run_plain
@@ -49,10 +51,13 @@ def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Prompt
         return run_plain_mode(repo, facts, saved, out, prompt or QuestionaryPrompt())
     from wizard.tui.app import make_app  # Textual is loaded only here
 
-    code = make_app(repo, facts=facts).run()
+    app = make_app(repo, facts=facts)
+    code = app.run()
     code = EXIT_NOT_WRITTEN if code is None else int(code)
     if code != 0:
-        print("nothing written; your answers are kept, the next start offers to resume", file=out)
+        kept = app.store.load() is not None
+        tail = "; your answers are kept, the next start offers to resume" if kept else ""
+        print(f"{'interrupted: ' if code == EXIT_INTERRUPTED else ''}nothing written{tail}", file=out)
     return code
 
 
@@ -71,11 +76,17 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
         draft = None
     if draft is None and saved is not None and _yes_no(prompt, "saved", f"Start from your saved answers in {ANSWERS_FILE}?"):
         draft = draft_from_answers(questions, facts, saved)
+    start = dict((draft or {}).get("answers") or {})
+    candidates = facts.get("candidates")
     try:
-        answers = run_plain(facts, prompt=prompt, draft=draft, questions=questions)
+        answers = run_plain(facts, prompt=prompt, draft=draft, questions=questions,
+                            rescan=lambda source: scan_facts(repo, source, candidates))
     except InterviewCancelled as cancelled:
-        store.save(cancelled.draft)
-        print("\ninterview left: nothing written; your answers are kept, the next start offers to resume", file=out)
+        kept = bool(cancelled.draft["answers"]) and cancelled.draft["answers"] != start
+        if kept:
+            store.save(cancelled.draft)
+        tail = "; your answers are kept, the next start offers to resume" if kept else ""
+        print(f"\ninterview left: nothing written{tail}", file=out)
         return EXIT_INTERRUPTED
     store.save(draft_from_answers(questions, facts, answers))  # declining the write keeps the answers
     loaded, inventory = load_answers(repo, answers, "your answers")
@@ -89,8 +100,13 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
             print("nothing written", file=out)
             return EXIT_NOT_WRITTEN
         outcome = settle_conflicts(outcome, choice, {conflict.path})
-    print_preview(outcome, out)
+    print(to_tree(outcome.plan), file=out)
+    print_preview(outcome, out, diffs=False)
     print_findings(outcome.plan.findings, out)
+    if any(c.kind is not ChangeKind.UNCHANGED for c in outcome.plan.changes) and _yes_no(
+        prompt, "diffs", "Show the diff of every file?", default=False
+    ):
+        print_diffs(outcome, out)
     if outcome.plan.blocking:
         raise BlockingError(f"{len(outcome.plan.blocking)} blocking finding(s): nothing written")
     pending = [c for c in outcome.plan.changes if c.kind is not ChangeKind.UNCHANGED]

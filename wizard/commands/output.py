@@ -33,16 +33,21 @@ def print_preview(outcome: Outcome, out: TextIO, *, diffs: bool = True) -> None:
         note = f"  ({c.note})" if c.note else ""
         print(f"  {MARK[c.kind]:<9} {c.path}{note}", file=out)
     if diffs:
-        for c in changes:
-            if c.kind in (ChangeKind.CREATE, ChangeKind.CHANGE, ChangeKind.REMOVE):
-                out.write(c.diff())
-            elif c.kind is ChangeKind.CONFLICT:
-                print(f"--- conflict in {c.path}: {c.note} ({c.conflicts} region(s)); on disk vs new:", file=out)
-                from wizard.core.write.merge import with_markers
-
-                if c.generated is not None and c.base:
-                    out.write(with_markers(c.base, c.old or "", c.generated))
+        print_diffs(outcome, out)
     print(summary(list(changes)), file=out)
+
+
+def print_diffs(outcome: Outcome, out: TextIO) -> None:
+    """A unified diff of each change (conflicts with their markers)."""
+    for c in outcome.plan.changes:
+        if c.kind in (ChangeKind.CREATE, ChangeKind.CHANGE, ChangeKind.REMOVE):
+            out.write(c.diff())
+        elif c.kind is ChangeKind.CONFLICT:
+            print(f"--- conflict in {c.path}: {c.note} ({c.conflicts} region(s)); on disk vs new:", file=out)
+            from wizard.core.write.merge import with_markers
+
+            if c.generated is not None and c.base:
+                out.write(with_markers(c.base, c.old or "", c.generated))
 
 
 def confirm(question: str, stdin: TextIO, out: TextIO) -> bool:

@@ -26,6 +26,7 @@ FACT_DEFAULTS: dict[str, Any] = {
     "has_kustomization": False,
     "app": None,
     "chart": None,
+    "candidates": [],
 }
 """The keys the scan provides, with the value that means "nothing found"."""
 
@@ -37,6 +38,8 @@ DERIVED = (
     "secret_keys",
     "backing_summary",
     "workload_names",
+    "several_sources",
+    "source_choices",
 )
 """The keys `derive()` adds (documented on the function)."""
 
@@ -73,6 +76,8 @@ def derive(facts: Mapping[str, Any]) -> dict[str, Any]:
     secret_keys      "`name`: KEY, KEY2; ..." — key names only, never values
     backing_summary  "`db` (StatefulSet), `redis` (REDIS_URL in deployment/api)"
     workload_names   the workloads' names
+    several_sources  true when more than one folder holds Kubernetes objects (they are offered as a choice)
+    source_choices   those folders as choices ({value, label}), then `other`
     """
     out: dict[str, Any] = {key: facts.get(key, default) for key, default in FACT_DEFAULTS.items()}
     out.update({k: v for k, v in facts.items() if k not in out})
@@ -93,4 +98,9 @@ def derive(facts: Mapping[str, Any]) -> dict[str, Any]:
         f"`{s.get('name')}` ({s.get('evidence') if s.get('kind') == 'env' else s.get('kind')})" for s in out["backing_services"]
     )
     out["workload_names"] = [str(w.get("name")) for w in out["workloads"]]
+    candidates = [dict(c) for c in out["candidates"] if isinstance(c, Mapping) and c.get("value")]
+    if out["source"] and out["source"] not in [c["value"] for c in candidates]:
+        candidates.insert(0, {"value": out["source"], "label": f"{out['object_count']} objects"})
+    out["several_sources"] = len(candidates) > 1
+    out["source_choices"] = [*candidates, {"value": "other", "label": "another folder, or none: a new app"}]
     return out

@@ -188,8 +188,8 @@ def question(raw: Any, origin: str = "prompts") -> Question:
     key = raw.get("key")
     if key is not None and key not in ANSWER_KEYS:
         raise _fail(origin, qid, f"key {key!r} is not an answers-file path (known: {', '.join(sorted(ANSWER_KEYS))})")
-    if key is None and qtype not in ("confirm", "multi_choice"):
-        raise _fail(origin, qid, "key: is required (only confirm and multi_choice questions may steer without one)")
+    if key is None and qtype not in ("confirm", "multi_choice", "choice"):
+        raise _fail(origin, qid, "key: is required (only confirm and choice questions may steer without one)")
     if (
         key is not None
         and key.startswith("environments[*].")

@@ -152,6 +152,13 @@ def config_key(value: str) -> tuple[bool, str]:
     return False, f"{value!r} is not a ConfigMap key: letters, digits, '-', '_' and '.', like LOG_LEVEL."
 
 
+def http_path(value: str) -> tuple[bool, str]:
+    """An HTTP path for a probe: starts with '/', no spaces."""
+    if re.fullmatch(r"/[^\s]*", value):
+        return OK
+    return False, f"{value!r} is not an HTTP path: it starts with /, like /healthz."
+
+
 def _schema_range(name: str, what: str) -> Validator:
     """A whole number within the schema definition's minimum and maximum."""
     low, high = schema.limits(name)
@@ -170,6 +177,7 @@ port = _schema_range("port", "a port")
 
 
 VALIDATORS: dict[str, Callable[..., Validator] | Validator] = {
+    "http_path": http_path,
     "replicas": replicas,
     "port": port,
     "dns_label": dns_label,

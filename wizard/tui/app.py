@@ -31,6 +31,7 @@ from wizard.tui.preview import PreviewScreen
 from wizard.tui.startup import DraftStore, saved_answers, start_facts
 
 DARK, LIGHT = "textual-dark", "textual-light"
+EXIT_INTERRUPTED = 130
 
 
 class WizardApp(App[int]):
@@ -39,7 +40,7 @@ class WizardApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "k8s-wizard"
     BINDINGS = [
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("ctrl+t", "toggle_theme", "Theme"),
     ]
@@ -57,6 +58,8 @@ class WizardApp(App[int]):
         self.greeting = greeting
         self.offer = offer
         self.written: list[str] | None = None
+        self.start_answers = dict(interview.draft()["answers"])
+        """The answers the app started with: quitting with the same answers keeps no draft."""
         self.sub_title = str(facts.get("app") or repo.name)
         self.theme = DARK
 
@@ -83,6 +86,7 @@ class WizardApp(App[int]):
                     screen.interview = self.interview
                     screen.greeting = "Welcome back: here is where you left off."
                     await screen.show()
+                self.start_answers = dict(self.interview.draft()["answers"])
         self.offer = None
 
     # -- moving between screens --------------------------------------------------------------------
@@ -135,8 +139,9 @@ class WizardApp(App[int]):
     # -- app-wide actions --------------------------------------------------------------------------
 
     def save_draft(self) -> None:
-        """Keep the answers so far outside the repository (nothing once the files are written)."""
-        if self.written is None and self.interview.draft()["answers"]:
+        """Keep the answers so far outside the repository (nothing once written, nor when nothing changed)."""
+        answers = self.interview.draft()["answers"]
+        if self.written is None and answers and answers != self.start_answers:
             try:
                 self.store.save(self.interview.draft())
             except OSError as exc:
@@ -146,6 +151,11 @@ class WizardApp(App[int]):
         """Leave; before the write, the answers are kept as a draft and nothing is written to the project."""
         self.save_draft()
         self.exit(0 if self.written is not None else 1)
+
+    async def action_interrupt(self) -> None:
+        """Ctrl+C: leave at once with exit code 130 (after the write: 0); nothing more is written."""
+        self.save_draft()
+        self.exit(0 if self.written is not None else EXIT_INTERRUPTED)
 
     def action_toggle_theme(self) -> None:
         """Switch between the light and the dark theme."""

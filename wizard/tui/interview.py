@@ -27,9 +27,10 @@ from textual.widgets.option_list import Option
 from wizard.core.errors import WizardError
 from wizard.core.pipeline import Outcome, build, facts, load_answers
 from wizard.interview.engine import Ask, Interview
-from wizard.tui.reply import HelpAsked, PerEnvironmentReply, Replied, reply_for
+from wizard.tui.reply import ChoiceReply, HelpAsked, PerEnvironmentReply, Replied, reply_for
 
-KEY_HINT = "enter accept · ? why · esc back · tab: What I know"
+KEY_HINT = "enter: ok · ?/F1: why · esc: back · F2: change"
+"""The keys, short enough for the conversation column of an 80-column terminal."""
 
 
 class WizardSays(Static):
@@ -126,9 +127,12 @@ class InterviewScreen(Screen[None]):
         bubbles: list[Widget] = []
         if self.greeting:
             bubbles.append(WizardSays(self.greeting, classes="note"))
+        order = [q.id for q in self.interview.questions]
         for exchange in self.interview.transcript():
             if ask is not None and ask.answered and exchange.question.id == ask.id:
                 break
+            if ask is not None and order.index(exchange.question.id) > order.index(ask.id):
+                break  # answered early by facts given in an earlier answer: shown under What I know
             bubbles.append(WizardSays(exchange.text, classes="past"))
             bubbles.append(YouSaid(exchange.answer, exchange.question.id))
         if ask is not None:
@@ -144,6 +148,7 @@ class InterviewScreen(Screen[None]):
         await chat.remove_children()
         await chat.mount_all(bubbles)
         chat.scroll_end(animate=False)
+        chat.call_after_refresh(chat.scroll_end, animate=False)  # again once the bubbles have their size
 
     async def _show_reply(self, ask: Ask | None, *, focus: bool) -> None:
         reply = self.query_one("#reply", Vertical)
@@ -209,8 +214,9 @@ class InterviewScreen(Screen[None]):
             await self._show_chat(self.interview.current())
             return
         self.help_shown = False
-        if ask is not None and ask.question.key == "source":
-            self._rescan(str(self.interview.value(ask.id) or "").strip().rstrip("/"))
+        source = str(self.interview.value("source") or "").strip().rstrip("/")
+        if ask is not None and ask.id in ("source", "pick_source", "today") and source:
+            self._rescan(source)
         self.app.call_later(self._save_draft)
         if self.interview.done:
             await self.plan()
@@ -240,6 +246,12 @@ class InterviewScreen(Screen[None]):
     async def _help(self, event: HelpAsked) -> None:
         event.stop()
         await self.action_why()
+
+    @on(ChoiceReply.Typed)
+    def _typed_over_choices(self, event: ChoiceReply.Typed) -> None:
+        event.stop()
+        hint = self.query_one("#hint", Label)
+        hint.update(Text(f"you typed: {event.text} (enter sends it)", style="bold") if event.text else KEY_HINT)
 
     @on(Input.Changed)
     def _typing(self, event: Input.Changed) -> None:

@@ -7,11 +7,12 @@ opens or closes a node; `c` compares two environments; Esc goes back to the inte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -53,8 +54,16 @@ def plan_tree(plan: Plan) -> PlanTree:
         title = f"Findings ({len(plan.findings)}{f', {blocking} blocking' if blocking else ''})"
         node = tree.root.add(Text(title, style="bold"), data=plan.findings, expand=True)
         for finding in plan.findings:
-            node.add_leaf(Text.assemble((f"{finding.level.value}: ", LEVEL_STYLE[finding.level]), finding.code), data=finding)
+            node.add_leaf(finding_label(finding), data=finding)
     return tree
+
+
+def finding_label(finding: Finding) -> Text:
+    """`warning: mutable-image · vote-deployment.yaml`: what it is and where, so two findings never look alike."""
+    where = PurePosixPath(finding.path).name if finding.path else finding.environment or ""
+    return Text.assemble(
+        (f"{finding.level.value}: ", LEVEL_STYLE[finding.level]), finding.code, (f" · {where}" if where else "", "dim")
+    )
 
 
 def explain(data: Any) -> str:
@@ -118,8 +127,16 @@ class PlanScreen(Screen[None]):
                 yield Static(id="detail")
         yield Footer()
 
+    NARROW = 110
+    """Below this width the detail pane goes under the tree, so the steps' titles are not cut."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Stack the tree and the detail pane in a narrow terminal."""
+        self.set_class(event.size.width < self.NARROW, "narrow")
+
     def on_mount(self) -> None:
         """Explain the first phase."""
+        self.set_class(self.app.size.width < self.NARROW, "narrow")
         tree = self.query_one(PlanTree)
         tree.focus()
         tree.move_cursor_to_line(0)

@@ -3,6 +3,10 @@
 Yes/no and one-of questions get an OptionList, several-of a SelectionList, text and lists a validated
 Input, per-environment questions one compact Input per environment. Each posts `Replied` up to the
 screen; Enter alone always sends the proposed answer (None means "accept the default").
+
+The proposal in an Input is replaced by the first key typed (it never gets letters inserted into it),
+and `?` on the untouched proposal asks why instead of typing. On a choice list, typing writes a reply
+("use sops") that the engine reads; the option it means is highlighted as it is typed.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,7 +26,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
-from wizard.interview.engine import Ask
+from wizard.interview.engine import Ask, match_choice
+from wizard.interview.sentences import names_environments
 
 HELP_WORDS = ("?", "why", "why?")
 """What a person types to ask why a question is asked."""
@@ -68,6 +73,58 @@ class EngineValidator(Validator):
         return self.failure(messages[0]) if messages else self.success()
 
 
+class ProposalInput(Input):
+    """An Input holding a proposal: the first key typed replaces it whole; `?` on it asks why."""
+
+    def __init__(self, proposed: str, **kwargs: Any) -> None:
+        """`proposed`: the text shown first (the engine's proposal)."""
+        super().__init__(value=proposed, select_on_focus=True, **kwargs)
+        self.proposed = proposed
+        self.touched = False
+        """True once the person edits the text (arrows, backspace, typing): then keys edit as usual."""
+
+    def restore(self) -> None:
+        """Put the proposal back, untouched and selected (after a help request)."""
+        self.value = self.proposed
+        self.touched = False
+        self.select_all()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.touched and self.value == self.proposed:
+            if event.character == "?":
+                event.stop()
+                event.prevent_default()
+                self.post_message(HelpAsked())
+                self.select_all()
+                return
+            if event.is_printable:
+                self.value = ""
+                self.cursor_position = 0
+                self.touched = True
+            elif event.key in ("left", "right", "home", "end", "backspace", "delete", "ctrl+u", "ctrl+w"):
+                self.touched = True
+        elif event.is_printable or event.key in ("backspace", "delete"):
+            self.touched = True
+        await super()._on_key(event)
+
+
+class TypedChoice:
+    """What the person typed over a choice list (shown in the hint line), and the option it means."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def key(self, event: events.Key) -> bool:
+        """Take a key; True when it changed the typed text."""
+        if event.key == "backspace" and self.text:
+            self.text = self.text[:-1]
+            return True
+        if event.is_printable and event.character and event.character != "?" and (self.text or event.character != " "):
+            self.text += event.character
+            return True
+        return False
+
+
 class ChoiceReply(OptionList):
     """One of several answers (yes/no too): the proposed one is highlighted, Enter picks it."""
 
@@ -85,11 +142,49 @@ class ChoiceReply(OptionList):
         super().__init__(*options, id="reply-input")
         self.confirm = ask.type == "confirm"
         self.chosen = chosen
+        self.typed = TypedChoice()
+        self.choices = ask.choices
 
     def on_mount(self) -> None:
         """Highlight the proposed answer."""
         ids = [self.get_option_at_index(i).id for i in range(self.option_count)]
         self.highlighted = ids.index(self.chosen) if self.chosen in ids else 0
+
+    @dataclass
+    class Typed(Message):
+        """The person typed over the list: the screen shows it in the hint line."""
+
+        text: str
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.typed.key(event):
+            event.stop()
+            event.prevent_default()
+            self._follow()
+            self.post_message(self.Typed(self.typed.text))
+            return
+        if event.key == "enter" and self.typed.text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(Replied(self.typed.text))
+            return
+        await super()._on_key(event)
+
+    def _follow(self) -> None:
+        """Highlight the option the typed text names (nothing moves while it names none)."""
+        from wizard.interview.choices import named_choices
+
+        text = self.typed.text
+        picked = match_choice(text, self.choices) if self.choices else None
+        if picked is None and self.choices:
+            named = {value for value, _, _ in named_choices(text, self.choices)}
+            picked = next(iter(named)) if len(named) == 1 else None
+        if self.confirm:
+            low = text.strip().lower()
+            picked = "yes" if low.startswith("y") else "no" if low.startswith("n") else None
+        ids = [self.get_option_at_index(i).id for i in range(self.option_count)]
+        if picked in ids:
+            self.highlighted = ids.index(picked)
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -98,7 +193,11 @@ class ChoiceReply(OptionList):
         self.post_message(Replied(picked == "yes" if self.confirm else picked))
 
     def action_why(self) -> None:
-        """Ask for the help."""
+        """Ask for the help (a `?` typed after other text is part of the text)."""
+        if self.typed.text:
+            self.typed.text += "?"
+            self.post_message(self.Typed(self.typed.text))
+            return
         self.post_message(HelpAsked())
 
 
@@ -115,33 +214,45 @@ class ManyReply(SelectionList[str]):
         """Choices with the default ticked."""
         ticked = set(ask.default or [])
         super().__init__(*[(c.label, c.value, c.value in ticked) for c in ask.choices], id="reply-input")
+        self.typed = TypedChoice()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.typed.key(event):
+            event.stop()
+            event.prevent_default()
+            self.post_message(ChoiceReply.Typed(self.typed.text))
+            return
+        await super()._on_key(event)
 
     def action_send(self) -> None:
-        """Send the ticked choices."""
-        self.post_message(Replied(list(self.selected)))
+        """Send the ticked choices, or what was typed ("replicas and image tags")."""
+        self.post_message(Replied(self.typed.text if self.typed.text else list(self.selected)))
 
     def action_why(self) -> None:
         """Ask for the help."""
+        if self.typed.text:
+            self.typed.text += "?"
+            self.post_message(ChoiceReply.Typed(self.typed.text))
+            return
         self.post_message(HelpAsked())
 
 
-class TextReply(Input):
+class TextReply(ProposalInput):
     """A free-text answer, filled with the proposed one; the engine checks it as it is typed."""
 
     def __init__(self, ask: Ask, check: Check) -> None:
         """`check` is the engine's `check`."""
         super().__init__(
-            value=ask.shown_default(), placeholder="(empty)", validators=[EngineValidator(check)],
-            validate_on=["changed"], id="reply-input", select_on_focus=True,
+            ask.shown_default(), placeholder="(empty)", validators=[EngineValidator(check)],
+            validate_on=["changed"], id="reply-input",
         )
-        self.proposed = ask.shown_default()
 
     @on(Input.Submitted)
     def _send(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value
         if text.strip().lower() in HELP_WORDS:
-            self.value = self.proposed
+            self.restore()
             self.post_message(HelpAsked())
         else:
             self.post_message(Replied(None if text == self.proposed else text))
@@ -171,8 +282,8 @@ class PerEnvironmentReply(Vertical):
                 name.styles.width = width
                 yield name
                 if env in self.ask.environments:
-                    yield Input(
-                        value=self.proposed[env], compact=True, name=env, select_on_focus=True,
+                    yield ProposalInput(
+                        self.proposed[env], compact=True, name=env,
                         validators=[EngineValidator(self._check_one(env), _as_value_of(env))],
                         validate_on=["changed"],
                     )
@@ -180,8 +291,16 @@ class PerEnvironmentReply(Vertical):
                     yield Label(f"{self.ask.shown_default_for(env) or '-'}  (runs today: kept as it is)", classes="env-fixed")
 
     def _check_one(self, env: str) -> Check:
-        """The engine's messages about one environment's value."""
-        return lambda value: [m for m in self.check(value) if m.startswith(f"{env}:")]
+        """The engine's messages about one environment's value (or about a whole sentence typed in its row)."""
+        names = list(dict(self.ask.default or {}))
+
+        def check(value: Any) -> list[str]:
+            text = value.get(env) if isinstance(value, dict) else None
+            if isinstance(text, str) and names_environments(text, names):
+                return self.check(text)
+            return [m for m in self.check(value) if m.startswith(f"{env}:")]
+
+        return check
 
     def focus_first(self) -> None:
         """Focus the first environment's Input."""
@@ -193,8 +312,13 @@ class PerEnvironmentReply(Vertical):
     def _send(self, event: Input.Submitted) -> None:
         event.stop()
         if event.value.strip().lower() in HELP_WORDS:
-            event.input.value = self.proposed[str(event.input.name)]
+            if isinstance(event.input, ProposalInput):
+                event.input.restore()
             self.post_message(HelpAsked())
+            return
+        names = list(dict(self.ask.default or {}))
+        if names_environments(event.value, names) and event.value != self.proposed.get(str(event.input.name)):
+            self.post_message(Replied(event.value))  # a sentence naming environments is the whole answer
             return
         given = {str(i.name): i.value for i in self.query(Input)}
         self.post_message(Replied(None if given == self.proposed else given))

@@ -75,9 +75,9 @@ def saved_answers(repo: Path) -> dict[str, Any] | None:
 
 
 def start_facts(repo: Path, saved: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The scan's facts: from the saved answers' source folder, else the folder that looks like manifests."""
+    """The scan's facts: from the saved answers' source folder, else the folders that hold Kubernetes objects."""
     source = saved.get("source") if saved else None
-    found = candidate_facts(repo)
     if source:
-        return facts(repo, str(source).rstrip("/"), found)
+        return facts(repo, str(source).rstrip("/"), [])  # a re-run: the saved folder, no choice offered again
+    found = candidate_facts(repo)
     return facts(repo, found[0]["value"] if found else None, found)

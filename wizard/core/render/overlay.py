@@ -394,7 +394,8 @@ class OverlayRenderer:
                     f"patches/remove-{kind.lower()}-{obj_name}.yaml",
                     doc,
                     {"kind": kind, "name": obj_name},
-                    note=f"{self.env.name} uses a {service.choice} {service.name} instead of its own instance.",
+                    note=f"{self.env.name} uses {'an' if service.choice == 'external' else 'a'} {service.choice} "
+                    f"{service.name} instead of its own instance.",
                 )
         # A shared instance's address in a container's env: the current environment's Service, by its full name.
         ops: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -80,7 +80,7 @@ def _kinds_in(path: Path) -> list[str]:
 
 
 def _own_output(repo: Path) -> set[str]:
-    """Folders the wizard wrote on an earlier run (its base and overlays are not today's manifests)."""
+    """The output folders of an earlier run (their base, overlays and Flux files are not today's manifests)."""
     record = repo / ".k8s-wizard" / "generated.json"
     if not record.is_file():
         return set()
@@ -91,7 +91,14 @@ def _own_output(repo: Path) -> set[str]:
     except (OSError, ValueError):
         return set()
     found = paths.get("files", paths) if isinstance(paths, dict) else {}
-    return {str(Path(p).parent.as_posix()) for p in found if isinstance(p, str)}
+    roots = set()
+    for path in found:
+        parts = str(path).split("/")
+        for index, part in enumerate(parts[:-1]):
+            if part in ("base", "overlays", "flux"):
+                roots.add("/".join(parts[:index]) or ".")
+                break
+    return roots
 
 
 def find_candidates(repo: Path) -> list[Candidate]:
@@ -134,7 +141,9 @@ def find_candidates(repo: Path) -> list[Candidate]:
                 continue
         if any(k != folder and (folder == "." or k.startswith(folder + "/")) for k in kustomized):
             continue
-        if folder in own or (repo / folder / "Chart.yaml").exists():
+        if any(folder == root or folder.startswith(root + "/") for root in own if root != ".") or (
+            repo / folder / "Chart.yaml"
+        ).exists():
             continue
         folder_parts = set(folder.split("/"))
         counts: dict[str, int] = {}
