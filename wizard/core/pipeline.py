@@ -35,6 +35,7 @@ from wizard.core.scan.app import scan_app, scanned_for
 from wizard.core.scan.candidates import Candidate, find_candidates
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, scan
+from wizard.core.validate import placeholders
 from wizard.core.validate.checks import validate
 from wizard.core.write.atomic import check_targets, write_changes
 from wizard.core.write.changes import Choice, preview, settle, state_text
@@ -95,7 +96,7 @@ def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> O
         findings = analyse(resolved, HELM_RULES)
         plan = build_helm_plan(resolved, findings)
     else:
-        findings = analyse(resolved)
+        findings = [*analyse(resolved), *placeholders.in_answers(answers)]
         plan = build_plan(resolved, findings)
     rendered[MIGRATION_FILE] = to_markdown(plan, with_changes=False)
     changes = preview(repo, rendered, bases=_answers_base(repo, inventory))

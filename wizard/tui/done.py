@@ -25,8 +25,12 @@ def done_text(outcome: Outcome, written: list[str], repo_name: str) -> str:
     """The done screen's Markdown (relative paths only)."""
     files = "\n".join(f"- `{path}`" for path in written)
     commands = "\n".join(next_commands(outcome))
+    made_up = [f.message for f in outcome.plan.findings if f.code == "placeholder"]
+    warning = (
+        "## Replace the examples first\n\n" + "\n".join(f"- {m}" for m in made_up) + "\n\n" if made_up else ""
+    )
     return (
-        f"# Done: {len(written)} files written in {repo_name}\n\n"
+        f"# Done: {len(written)} files written in {repo_name}\n\n{warning}"
         f"Nothing is deployed yet. The migration plan, step by step with rollback, is in **`./{MIGRATION_FILE}`**; "
         f"your answers are in `./.k8s-wizard.yaml` (run `k8s-wizard` again to change them).\n\n"
         f"## Next\n\n```sh\n{commands}\n```\n\n## Written\n\n{files}\n"
