@@ -17,8 +17,8 @@ from wizard.core.answers.parse import Answers
 from wizard.core.kustomize import Build, build_all
 from wizard.core.model import Finding, Level
 from wizard.core.validate import crds
-from wizard.core.validate.sealed import stale_sealed_secrets
 from wizard.core.validate.placeholders import in_files as placeholder_files
+from wizard.core.validate.sealed import stale_sealed_secrets
 from wizard.core.validate.sops import sops_placeholders
 
 

@@ -23,14 +23,15 @@ PLACEHOLDERS: dict[str, re.Pattern[str]] = {
 def in_answers(answers: Answers) -> list[Finding]:
     """A warning for each placeholder in the answers (shown in the plan and on the done screen)."""
     values = {"image": answers.new_app.image if answers.new_app else "", "git URL": answers.flux_url or ""}
+    without = {"image": "without an image to start from", "git URL": "without a git remote"}
     out = []
     for what, pattern in PLACEHOLDERS.items():
         match = pattern.search(values[what])
         if match:
             out.append(Finding(
                 Level.WARNING, "placeholder",
-                f"the {what} {match.group(0)} is an example I made up: put the real one in {ANSWERS_FILE} and run "
-                "`k8s-wizard apply` (validate fails until then).",
+                f"the {what} {match.group(0)} is a placeholder (what the interview proposes {without[what]}): put the "
+                f"real one in {ANSWERS_FILE} and run `k8s-wizard apply`; validate fails until then.",
                 path=ANSWERS_FILE,
             ))
     return out
