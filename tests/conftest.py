@@ -71,7 +71,7 @@ def real_answers(name: str, manifests: Path) -> dict[str, Any]:
         "source": "manifests",
         "environments": [staging, {"name": "production", "namespace": name, "current": True}],
         "secrets": {"provider": "sealed-secrets"},
-        "flux": {"url": f"https://github.com/example/{name}.git", "branch": "main"},
+        "flux": {"url": f"https://github.com/acme/{name}.git", "branch": "main"},
         "ci": "github-actions",
     }
 

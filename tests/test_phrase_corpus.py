@@ -143,6 +143,7 @@ CORPUS: list[Phrase] = [
     P("limits", "512Mi in staging, 1Gi in prod", {"staging": {"memory": "512Mi"}, "prod": {"memory": "1Gi"}}),
     P("limits", "prod 2Gi, staging double", {"staging": {"memory": "4Gi"}, "prod": {"memory": "2Gi"}}),
     P("limits", "1Gi in prod and 512Mi of memory in staging but 2 cpus", ASK, hint="two ways"),
+    P("limits", "64Mi", ASK, hint="below its request"),  # staging requests 128Mi
     # -- autoscaling ------------------------------------------------------------------------------------
     P("autoscaling", "prod 2-5 at 70%, staging off",
       {"staging": None, "prod": {"min": 2, "max": 5, "cpu": 70}}),

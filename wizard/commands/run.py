@@ -17,6 +17,7 @@ from wizard.core.model import ChangeKind, Level
 from wizard.core.pipeline import Outcome, build, build_errors, read_answers, settle_conflicts, write
 from wizard.core.plan.export import to_json, to_markdown, to_tree
 from wizard.core.validate.checks import validate as run_validate
+from wizard.core.validate.placeholders import in_files as placeholder_files
 from wizard.core.write.atomic import write_changes
 from wizard.core.write.changes import Choice, read_state
 from wizard.core.write.plan_output import plan_output
@@ -134,6 +135,7 @@ def validate(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         if isinstance(data, dict) and data.get("helm") is not None:
             answers = read_answers(repo, answers_path)[0]  # a Helm app's checks compare with today's release
     builds, findings = run_validate(repo, output, answers, on_done=progress(out, "", ("ok", "FAILED"), width=6))
+    findings = [*findings, *placeholder_files(repo, output)]  # written files only: the preview's check allows them
     print_findings(findings, out, minimum=Level.INFO)
     errors = [f for f in findings if f.level is Level.ERROR]
     print(f"{len(builds)} overlay(s) built, {len(errors)} error(s)", file=out)

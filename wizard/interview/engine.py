@@ -421,6 +421,8 @@ class Interview:
             value = {name: evaluate(q.default, env_scope) for name, env_scope, _ in self._env_scopes(q, scope)}
             if isinstance(proposed, Mapping):
                 value |= {env: item for env, item in proposed.items() if env in value}
+            elif q.key == "environments[*].resources.limits":
+                value = self._limits_at_least_requests(value, scope.answers.get("requests") or {})
             return value
         if proposed is not _MISSING:
             return proposed
@@ -565,6 +567,8 @@ class Interview:
             else:
                 result[env], item_errors = self._item(q, raw)
             errors += [f"{env}: {msg}" for msg in item_errors]
+        if q.key == "environments[*].resources.limits" and not errors:
+            errors += self._limits_below_requests(result)
         if q.unique and not errors:
             seen: dict[str, str] = {}
             for env, item in result.items():
@@ -573,6 +577,33 @@ class Interview:
                     errors.append(f"{seen[shown]} and {env} both have {shown}: each environment needs its own.")
                 seen.setdefault(shown, env)
         return result, errors
+
+    @staticmethod
+    def _limits_at_least_requests(limits: Mapping[str, Any], requests: Mapping[str, Any]) -> dict[str, Any]:
+        """The proposed limits, each raised to its request where the request is higher (Kubernetes needs that)."""
+        out: dict[str, Any] = {}
+        for env, given in limits.items():
+            item = dict(given or {})
+            for resource, limit in list(item.items()):
+                request = dict(requests.get(env) or {}).get(resource)
+                low, high = quantities.amount(str(limit)), quantities.amount(str(request or ""))
+                if low is not None and high is not None and low < high:
+                    item[resource] = request
+            out[env] = item if given is not None else given
+        return out
+
+    def _limits_below_requests(self, limits: Mapping[str, Any]) -> list[str]:
+        """A limit below the request of the same environment is refused by Kubernetes: say so now."""
+        requests = self.value("requests") or {}
+        out = []
+        for env, given in limits.items():
+            for resource, limit in dict(given or {}).items():
+                request = dict(requests.get(env) or {}).get(resource)
+                low, high = quantities.amount(str(limit)), quantities.amount(str(request or ""))
+                if low is not None and high is not None and low < high:
+                    out.append(f"{env}: the {resource} limit {limit} is below its request {request}: "
+                               "a limit must be at least the request.")
+        return out
 
     @staticmethod
     def _plain_value(q: Question, text: str) -> bool:

@@ -127,3 +127,13 @@ def scale(quantity: str, numerator: int, denominator: int) -> str:
             return f"{int(number * 1000)}" + {"k": "", "M": "k", "G": "M", "T": "G"}[suffix]
         raise ParseError(f"{quantity} does not divide evenly: give the amount itself.")
     return f"{int(number)}{suffix}"
+
+
+def amount(quantity: str) -> Decimal | None:
+    """A quantity as a number (bytes, or cores), to compare two of them; None when it is not one."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|[mkMGT])?", quantity.strip())
+    if not match:
+        return None
+    suffix = match.group(2) or ""
+    factor = Decimal(_BINARY[suffix]) if suffix in _BINARY else _DECIMAL[suffix]
+    return Decimal(match.group(1)) * factor

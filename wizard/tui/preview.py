@@ -15,7 +15,7 @@ from typing import Any
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
@@ -156,8 +156,16 @@ class PreviewScreen(Screen[None]):
             yield Label("Building every overlay with kustomize…", id="check-result")
         yield Footer()
 
+    NARROW = 110
+    """Below this width the file list takes half the screen, so file names are not cut."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give the file names room in a narrow terminal."""
+        self.set_class(event.size.width < self.NARROW, "narrow")
+
     def on_mount(self) -> None:
         """Show the first file and start the build check."""
+        self.set_class(self.app.size.width < self.NARROW, "narrow")
         tree = self.query_one(FileTree)
         tree.focus()
         first = next((n for n in self._leaves(tree.root)), None)

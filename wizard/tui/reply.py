@@ -288,7 +288,7 @@ class PerEnvironmentReply(Vertical):
                         validate_on=["changed"],
                     )
                 else:
-                    yield Label(f"{self.ask.shown_default_for(env) or '-'}  (runs today: kept as it is)", classes="env-fixed")
+                    yield Label(f"{self.ask.shown_default_for(env) or '-'}  (runs today: kept)", classes="env-fixed")
 
     def _check_one(self, env: str) -> Check:
         """The engine's messages about one environment's value (or about a whole sentence typed in its row)."""

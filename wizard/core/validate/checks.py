@@ -17,7 +17,6 @@ from wizard.core.answers.parse import Answers
 from wizard.core.kustomize import Build, build_all
 from wizard.core.model import Finding, Level
 from wizard.core.validate import crds
-from wizard.core.validate.placeholders import in_files as placeholder_files
 from wizard.core.validate.sealed import stale_sealed_secrets
 from wizard.core.validate.sops import sops_placeholders
 
@@ -163,7 +162,6 @@ def validate(
     findings.extend(isolation([b for b in builds if b.ok], overlay_clusters(repo, output)))
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
     findings.extend(sops_placeholders(repo))
-    findings.extend(placeholder_files(repo, output))
     if answers is not None and answers.helm is not None:
         from wizard.core.validate.helm import check_helm
 
