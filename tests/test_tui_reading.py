@@ -251,3 +251,23 @@ async def test_the_hint_fits_at_80_columns(repo: Path) -> None:
         hint = app.screen.query_one("#hint", Label)
         text = str(hint.render())
         assert hint.content_region.width >= len(text), f"{text!r} is cut at {hint.content_region.width} columns"
+
+
+async def test_resuming_a_draft_on_another_folder_scans_that_folder(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "shop")
+    shutil.copytree(FIXTURES / "plain-folder" / "manifests", repo / "specs" / "k8s")
+    source = REAL / "example-voting-app"
+    if not source.is_dir():
+        pytest.skip("../shared/fixtures/real is absent")
+    shutil.copytree(source, repo / "old-deploy", ignore=shutil.ignore_patterns("SOURCE.txt"))
+    facts = start_facts(repo)
+    assert facts["source"] == "old-deploy"
+    interview = Interview(load_questions(), facts)
+    assert interview.answer("specs/k8s") == []
+    DraftStore(repo).save(interview.draft())
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await Keys(pilot).press("enter")  # resume
+        assert app.facts["source"] == "specs/k8s"
+        assert "7 objects in ./specs/k8s" in str(app.screen.query_one("#known").get_option_at_index(0).prompt)  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from wizard.core.plan.export import to_tree
 from wizard.interview.model import Choice, load_questions
 from wizard.interview.saved import draft_from_answers
 from wizard.plain import InterviewCancelled, PromptFn, PromptRequest, QuestionaryPrompt, run_plain
-from wizard.tui.startup import DraftStore, saved_answers, start_facts
+from wizard.tui.startup import DraftStore, facts_for_draft, saved_answers, start_facts
 
 EXIT_NOT_WRITTEN = 1
 EXIT_INTERRUPTED = 130
@@ -77,6 +77,8 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
     if draft is None and saved is not None and _yes_no(prompt, "saved", f"Start from your saved answers in {ANSWERS_FILE}?"):
         draft = draft_from_answers(questions, facts, saved)
     start = dict((draft or {}).get("answers") or {})
+    if draft is not None:
+        facts = facts_for_draft(repo, facts, draft)
     candidates = facts.get("candidates")
     try:
         answers = run_plain(facts, prompt=prompt, draft=draft, questions=questions,

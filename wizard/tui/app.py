@@ -28,7 +28,7 @@ from wizard.tui.done import DoneScreen
 from wizard.tui.interview import InterviewScreen
 from wizard.tui.plan import PlanScreen
 from wizard.tui.preview import PreviewScreen
-from wizard.tui.startup import DraftStore, saved_answers, start_facts
+from wizard.tui.startup import DraftStore, facts_for_draft, saved_answers, start_facts
 
 DARK, LIGHT = "textual-dark", "textual-light"
 EXIT_INTERRUPTED = 130
@@ -77,6 +77,7 @@ class WizardApp(App[int]):
     async def _resume(self, yes: bool | None) -> None:
         if yes and self.offer is not None:
             try:
+                self.facts = facts_for_draft(self.repo, self.facts, self.offer)
                 self.interview = Interview.from_draft(self.interview.questions, self.facts, self.offer)
             except ValueError as exc:
                 self.notify(f"The draft cannot be resumed: {exc}", severity="warning")
@@ -84,6 +85,7 @@ class WizardApp(App[int]):
                 screen = self.screen
                 if isinstance(screen, InterviewScreen):
                     screen.interview = self.interview
+                    screen.facts = self.facts
                     screen.greeting = "Welcome back: here is where you left off."
                     await screen.show()
                 self.start_answers = dict(self.interview.draft()["answers"])
@@ -209,6 +211,7 @@ def make_app(
     questions = load_questions()
     offer = None
     if draft is not None:
+        facts = facts_for_draft(repo, facts, draft)
         interview = Interview.from_draft(questions, facts, draft)
         greeting = "Welcome back: here is where you left off."
     else:

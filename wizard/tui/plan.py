@@ -127,7 +127,7 @@ class PlanScreen(Screen[None]):
                 yield Static(id="detail")
         yield Footer()
 
-    NARROW = 110
+    NARROW = 140
     """Below this width the detail pane goes under the tree, so the steps' titles are not cut."""
 
     def on_resize(self, event: events.Resize) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
-from wizard.core.errors import InputError
+from wizard.core.errors import InputError, WizardError
 from wizard.core.pipeline import candidate_facts, facts
 from wizard.interview.engine import DRAFT_VERSION
 
@@ -81,3 +81,21 @@ def start_facts(repo: Path, saved: Mapping[str, Any] | None = None) -> dict[str,
         return facts(repo, str(source).rstrip("/"), [])  # a re-run: the saved folder, no choice offered again
     found = candidate_facts(repo)
     return facts(repo, found[0]["value"] if found else None, found)
+
+
+def facts_for_draft(repo: Path, found: dict[str, Any], draft: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts a draft needs: when its answers chose another manifests folder, that folder's scan."""
+    from wizard.interview.engine import Interview
+    from wizard.interview.model import load_questions
+
+    try:
+        source = Interview.from_draft(load_questions(), found, draft).value("source")
+    except ValueError:
+        return found
+    source = str(source or "").strip().rstrip("/")
+    if not source or source == (found.get("source") or ""):
+        return found
+    try:
+        return facts(repo, source, found.get("candidates"))
+    except WizardError:
+        return found
