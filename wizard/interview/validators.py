@@ -153,8 +153,8 @@ def config_key(value: str) -> tuple[bool, str]:
 
 
 def http_path(value: str) -> tuple[bool, str]:
-    """An HTTP path for a probe: starts with '/', no spaces."""
-    if re.fullmatch(r"/[^\s]*", value):
+    """An HTTP path for a probe (the answers schema's httpPath): starts with '/', like /healthz."""
+    if schema.pattern("httpPath").match(value) and not re.search(r"\s", value):
         return OK
     return False, f"{value!r} is not an HTTP path: it starts with /, like /healthz."
 
