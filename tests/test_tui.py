@@ -1,8 +1,10 @@
 """The Textual app driven through the Pilot, on real repositories on disk, writing real files.
 
-Accepting every default from launch to written files takes at most 25 key presses; changing answers
-(three environments, one with a custom name) writes those overlays; quitting before the confirmation
-writes nothing and leaves a draft the next start resumes; going back re-asks only what depends on it.
+Accepting every default from launch to written files takes at most 25 key presses (the one full walk);
+changing answers (three environments, one with a custom name) writes those overlays; quitting before the
+confirmation writes nothing and leaves a draft the next start resumes; going back re-asks only what depends
+on it. Every test but the full walk starts at the screen it checks (`app_at`: the interview answered with its
+proposals by the engine, as Enter would), so the suite does not press Enter through the interview each time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-from test_tui_support import REAL, Keys, settle, shop_repo, tree_bytes, voting_repo
+from conftest import run_cli
+from test_tui_support import REAL, Keys, answered, app_at, settle, shop_repo, tree_bytes, voting_repo
 from textual.widgets import Input, OptionList
 
 from wizard.core.errors import InputError
@@ -52,12 +55,6 @@ def chat_text(app: WizardApp) -> str:
     screen = app.screen
     assert isinstance(screen, InterviewScreen)
     return "\n".join(bubble.source for bubble in screen.query("#chat > *") if isinstance(bubble, WizardSays | YouSaid))
-
-
-async def accept_until(app: WizardApp, keys: Keys, question: str) -> None:
-    """Accept every proposal (Enter) until `question` is asked."""
-    while current_id(app) != question:
-        await keys.press("enter")
 
 
 async def enter_until_done(app: WizardApp, keys: Keys, *, before_write: Any = None) -> None:
@@ -107,28 +104,33 @@ async def test_accepting_every_default_writes_the_tree_within_25_keys(repo: Path
 async def test_defaults_on_a_real_repository_within_25_keys(tmp_path: Path) -> None:
     repo = voting_repo(tmp_path / "work")
     assert repo is not None
-    app = make_app(repo)
+    facts, draft = answered(repo)  # Enter on every question, by the engine: one key per answered question
+    questions = len(draft["answers"])
+    app = make_app(repo, facts=facts, draft=draft)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        await enter_until_done(app, keys)
-        assert keys.count <= KEY_BUDGET, f"{keys.count} key presses"
+        await enter_until_done(app, keys)  # plan, preview, confirm: the keys after the last question
+        assert questions + keys.count <= KEY_BUDGET, f"{questions} questions + {keys.count} key presses"
     assert (repo / "k8s/overlays/staging/kustomization.yaml").is_file()
     assert (repo / "k8s/overlays/production/kustomization.yaml").is_file()
 
 
 async def test_three_environments_with_a_custom_name(repo: Path) -> None:
-    app = make_app(repo)
+    app = app_at(repo, "environments")
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        await accept_until(app, keys, "environments")
         assert isinstance(app.screen.focused, Input) and app.screen.focused.value == "staging, production"
         await keys.type("staging, qa and prod")  # the proposed text is selected: typing replaces it
         await keys.press("enter")
         assert app.interview.value("environments") == ["staging", "qa", "prod"]  # the names as typed
         assert current_id(app) == "current"
-        await enter_until_done(app, keys)
+    # the rest answered with the proposals, as Enter would; then plan, preview, confirm and write
+    done = app_at(repo, answers={"environments": "staging, qa and prod"})
+    async with done.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await enter_until_done(done, Keys(pilot))
     answers = yaml.safe_load((repo / ".k8s-wizard.yaml").read_text())
     assert [e["name"] for e in answers["environments"]] == ["staging", "qa", "prod"]
     for env in ("staging", "qa", "prod"):
@@ -139,11 +141,10 @@ async def test_three_environments_with_a_custom_name(repo: Path) -> None:
 
 async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, state_dir: Path) -> None:
     before = tree_bytes(repo)
-    app = make_app(repo)
+    app = app_at(repo, "environments")
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        await accept_until(app, keys, "environments")
         await keys.type("dev, staging, prod")
         await keys.press("enter", "enter")  # environments, then which one runs today
         left_at = current_id(app)
@@ -166,7 +167,7 @@ async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, st
 
 async def test_declining_the_write_and_quitting_at_preview_writes_nothing(repo: Path) -> None:
     before = tree_bytes(repo)
-    app = make_app(repo)
+    app = app_at(repo)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
@@ -181,13 +182,12 @@ async def test_declining_the_write_and_quitting_at_preview_writes_nothing(repo: 
 
 
 async def test_going_back_reasks_only_dependent_questions(repo: Path) -> None:
-    app = make_app(repo)
+    app = app_at(repo, "output")
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        await accept_until(app, keys, "output")
-        answered = [e.question.id for e in app.interview.transcript()]
-        assert answered[:3] == ["today", "app", "environments"]
+        asked = [e.question.id for e in app.interview.transcript()]
+        assert asked[:3] == ["today", "app", "environments"]
 
         # Esc re-asks the previous answer with that answer proposed; Enter keeps it and nothing else is asked.
         await keys.press("escape")
@@ -253,7 +253,9 @@ async def test_an_answers_error_is_shown_in_the_chat_not_a_crash(repo: Path, mon
         raise InputError("environments[1].namespace: 'shop' is used twice")
 
     monkeypatch.setattr("wizard.tui.interview.load_answers", refuse)
-    app = make_app(repo)
+    facts, draft = answered(repo)
+    last = list(draft["answers"])[-1]
+    app = app_at(repo, last)  # the last question: its answer finishes the interview and loads the answers
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
@@ -266,14 +268,21 @@ async def test_an_answers_error_is_shown_in_the_chat_not_a_crash(repo: Path, mon
         assert [b for b in app.screen.query(WizardSays) if b.has_class("problem")]
 
 
+def _write(repo: Path, answers: dict[str, Any] | None = None) -> None:
+    """What the interview writes when its proposals (and `answers`) are accepted: `apply --yes` of its answers."""
+    from wizard.interview.engine import Interview
+    from wizard.interview.model import load_questions
+
+    facts, draft = answered(repo, answers=answers)
+    answers_file = repo.parent / "answers.yaml"
+    interview = Interview.from_draft(load_questions(), facts, draft)
+    answers_file.write_text(yaml.safe_dump(interview.answers(), sort_keys=False), encoding="utf-8")
+    result = run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes")
+    assert result.code == 0, result.describe()
+
+
 async def test_saved_answers_are_the_start(repo: Path) -> None:
-    app = make_app(repo)
-    async with app.run_test(size=(100, 32)) as pilot:
-        await settle(pilot)
-        keys = Keys(pilot)
-        await accept_until(app, keys, "environments")
-        await keys.type("qa, production")
-        await enter_until_done(app, keys)
+    _write(repo, {"environments": "qa, production"})
     again = make_app(repo)
     async with again.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
@@ -290,24 +299,17 @@ async def test_saved_answers_are_the_start(repo: Path) -> None:
 
 
 async def test_preview_settles_a_conflict_the_way_chosen(repo: Path) -> None:
-    app = make_app(repo)
-    async with app.run_test(size=(100, 32)) as pilot:
-        await settle(pilot)
-        await enter_until_done(app, Keys(pilot))
+    _write(repo)
     mine = "# my own qa namespace\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: qa-by-hand\n"
     (repo / "k8s/overlays/qa").mkdir(parents=True)
     (repo / "k8s/overlays/qa/namespace.yaml").write_text(mine)
     before = tree_bytes(repo)
 
-    again = make_app(repo)
+    again = app_at(repo, answers={"environments": "staging, qa, production"})  # a qa environment added
     async with again.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        screen = again.screen
-        assert isinstance(screen, InterviewScreen) and again.interview.done
-        await screen.edit("environments")
-        await settle(pilot)
-        await keys.type("staging, qa, production")
+        assert isinstance(again.screen, InterviewScreen) and again.interview.done
         while not isinstance(again.screen, PlanScreen):
             await keys.press("enter")
         await keys.press("enter")

@@ -1,7 +1,9 @@
 """Snapshots of the main screens at fixed sizes (pytest-textual-snapshot; `--snapshot-update` to accept changes).
 
 The repository is the plain-folder fixture copied to a folder named `shop` with a fixed git remote, so
-nothing that varies between runs (temporary paths, times) reaches the screen.
+nothing that varies between runs (temporary paths, times) reaches the screen. The interview screens are
+reached by pressing Enter; the plan, preview and done screens start from the interview answered with its
+proposals (`app_at`), which is what pressing Enter through it gives.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_support import settle, shop_repo
+from test_tui_support import app_at, settle, shop_repo
 from textual.pilot import Pilot
 
 from wizard.tui.app import make_app
@@ -54,15 +56,15 @@ def test_interview_screen_at_80x24(tmp_path: Path, snap_compare: Any) -> None:
 
 
 def test_plan_screen(tmp_path: Path, snap_compare: Any) -> None:
-    app = make_app(shop_repo(tmp_path))
+    app = app_at(shop_repo(tmp_path))
     assert snap_compare(app, terminal_size=(100, 32), run_before=until(screen=PlanScreen))
 
 
 def test_preview_screen(tmp_path: Path, snap_compare: Any) -> None:
-    app = make_app(shop_repo(tmp_path))
+    app = app_at(shop_repo(tmp_path))
     assert snap_compare(app, terminal_size=(100, 32), run_before=until(screen=PreviewScreen))
 
 
 def test_done_screen(tmp_path: Path, snap_compare: Any) -> None:
-    app = make_app(shop_repo(tmp_path))
+    app = app_at(shop_repo(tmp_path))
     assert snap_compare(app, terminal_size=(100, 32), run_before=until(screen=DoneScreen))

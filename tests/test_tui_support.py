@@ -5,9 +5,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from kube import REAL_FIXTURES
 from textual.pilot import Pilot
+
+from wizard.interview.engine import Interview
+from wizard.interview.model import load_questions
+from wizard.tui.app import WizardApp, make_app
+from wizard.tui.startup import saved_answers, start_facts
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL = REAL_FIXTURES
@@ -71,3 +77,31 @@ async def settle(pilot: Pilot[int]) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def answered(
+    repo: Path, until: str | None = None, answers: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(facts, draft) of the interview answered as Enter would answer it (the proposals), up to the question
+    `until` (not answered), or to the end; `answers` gives other answers to some questions (by id).
+
+    A test that checks one screen starts the app there (`make_app(repo, facts=facts, draft=draft)`) instead
+    of pressing Enter through every question before it: the engine walks the same way, without the screens.
+    """
+    facts = start_facts(repo, saved_answers(repo))
+    interview = Interview(load_questions(), facts)
+    for _ in range(100):
+        ask = interview.current()
+        if ask is None or ask.id == until:
+            break
+        errors = interview.answer((answers or {}).get(ask.id))
+        assert errors == [], f"{ask.id}: {errors}"
+    if until is not None:
+        assert interview.current() is not None and interview.current().id == until, f"{until} was never asked"  # type: ignore[union-attr]
+    return facts, interview.draft()
+
+
+def app_at(repo: Path, until: str | None = None, answers: dict[str, Any] | None = None) -> WizardApp:
+    """The app resumed at question `until` (or with every question answered: Enter plans the migration)."""
+    facts, draft = answered(repo, until, answers)
+    return make_app(repo, facts=facts, draft=draft)
