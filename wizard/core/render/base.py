@@ -122,7 +122,7 @@ def _adopted_kustomization(ctx: Resolved, kept: list[str]) -> dict[str, str]:
         data["resources"] = resources
     if "commonLabels" in data:
         # `kustomize edit fix` semantics: the labels keep going into selectors, as today.
-        pairs = dict(data["commonLabels"])
+        pairs = dict(data["commonLabels"] or {})
         del data["commonLabels"]
         labels = list(data.get("labels") or [])
         labels.insert(0, {"pairs": pairs, "includeSelectors": True})

@@ -398,9 +398,15 @@ def recover(repo: Path) -> str | None:
     except OSError:
         return None
     del info
-    with Tree.open(repo.resolve()) as tree:
-        try:
-            with locked(tree):
-                return recover_locked(tree)
-        except BlockingError:
-            return None  # a live writer holds the lock: its journal is not ours to touch
+    try:
+        with Tree.open(repo.resolve()) as tree:
+            try:
+                with locked(tree):
+                    return recover_locked(tree)
+            except BlockingError:
+                return None  # a live writer holds the lock: its journal is not ours to touch
+    except OSError as exc:
+        raise InputError(
+            f"{'/'.join(TXN)}: an interrupted write could not be finished or undone ({exc.strerror or exc}); "
+            "fix that and run the command again (the journal is kept)"
+        ) from None
