@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -217,9 +218,14 @@ def test_sealing_uses_the_environment_s_cluster_certificate(layout, cluster_keys
     for cluster, private in cluster_keys.items():
         (copy_ / "certs" / f"{cluster}.pem").write_bytes(certificate(private, now - timedelta(days=1), now + timedelta(days=30)))
     values = 'DB_PASSWORD="pw-for-{env}"\nSIGNING_KEY="sk-for-{env}"\n'
+    envs = list(clusters)
     for env in clusters:
         code, text = run("seal", env, "--repo", str(copy_), "--env-file", "-", stdin=values.format(env=env))
         assert code == 0, text
+        if env == envs[0]:  # sealed in one environment so far: a difference the wizard explains (seal the other)
+            code, text = run("diff", envs[0], envs[-1], "--repo", str(copy_), "--format", "json")
+            sealed = [d for d in json.loads(text)["differences"] if d["object"]["kind"] == "SealedSecret"]
+            assert code == 0 and [(d["field"], d["only_in"], d["reason"]) for d in sealed] == [("", "a", "secrets")], text
     for env, cluster in clusters.items():
         [sealed] = [o for o in build(copy_ / "k8s/overlays" / env)[0] if o["kind"] == "SealedSecret"]
         validate_crd(sealed)
@@ -228,6 +234,9 @@ def test_sealing_uses_the_environment_s_cluster_certificate(layout, cluster_keys
             if other != cluster:
                 with pytest.raises((ValueError, InvalidTag)):
                     unseal(private, sealed)
+    # Sealed per environment: the ciphertext always differs, and the drift report leaves it out.
+    code, text = run("diff", envs[0], envs[-1], "--repo", str(copy_))
+    assert code == 0 and "SealedSecret" not in text, text  # both sealed: no difference left
     steps = (copy_ / "MIGRATION.md").read_text(encoding="utf-8")
     assert "k8s-wizard seal staging --cert certs/nonprod.pem" in steps
     script = (copy_ / "k8s/overlays/staging/seal-secrets.sh").read_text(encoding="utf-8")

@@ -98,7 +98,7 @@ def test_enter_on_everything_keeps_today_and_adds_staging() -> None:
     }
     assert list(answers) == ["version", "app", "source", "output", "environments", "secrets", "flux", "ci"]
     assert "source" not in asked and "new_app_image" not in asked and "hosts" not in asked
-    assert len(asked) <= 18
+    assert len(asked) <= 19  # 18, and since issue 14 "Do these environments share one cluster?"
 
 
 def test_defaults_come_from_the_facts() -> None:
@@ -241,6 +241,7 @@ def test_validation_messages() -> None:
     assert interview.answer("staging: shop") == ["staging and production both have shop: each environment needs its own."]
     assert interview.answer("qa: shop-qa") == ["There is no environment 'qa' (the environments: staging, production)."]
     interview.answer(None)
+    interview.answer(None)  # one cluster
     interview.answer(None)  # differs: replicas
     assert interview.answer("staging: lots") == ["staging: 'lots' is not a whole number (like 3, or 3 replicas)."]
     # the answers schema's replicaCount range (0..1000), the one `apply` checks too
@@ -311,7 +312,7 @@ def test_changing_the_environments_reasks_the_per_environment_questions() -> Non
     interview.goto("environments")
     interview.answer("staging, production, qa")
     reasked = enter_everything(interview)
-    assert reasked == ["current", "namespaces", "replicas", "host", "services"]
+    assert reasked == ["current", "namespaces", "one_cluster", "replicas", "host", "services"]
     assert [e["name"] for e in interview.answers()["environments"]] == ["staging", "production", "qa"]
 
 

@@ -28,6 +28,7 @@ DESIGN_IDS = {
     "flux_branch", "ci", "new_app_image", "new_app_port", "new_app_secrets", "pick_source", "new_app_liveness",
     "new_app_readiness", "new_app_config", "new_app_host",
     "helm_chart", "helm_chart_path", "helm_release", "helm_values", "helm_paths",  # issue 13: a chart repository
+    "one_cluster", "clusters",  # issue 14: environments on separate clusters
 }
 
 

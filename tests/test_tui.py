@@ -210,7 +210,7 @@ async def test_going_back_reasks_only_dependent_questions(repo: Path) -> None:
         while current_id(app) != "output":
             reasked.append(current_id(app))
             await keys.press("enter")
-        assert reasked == ["current", "namespaces", "replicas", "host", "services"]
+        assert reasked == ["current", "namespaces", "one_cluster", "replicas", "host", "services"]
         assert "app" not in reasked and "differs" not in reasked
         assert app.interview.value("app") == "shop"
 

@@ -36,6 +36,7 @@ ANSWER_KEYS = frozenset(
         "environments[*].resources.limits",
         "environments[*].autoscaling",
         "environments[*].services",
+        "environments[*].cluster",
         "secrets.provider",
         "secrets.controller_name",
         "secrets.controller_namespace",

@@ -72,6 +72,8 @@ def answer_values(
     if "keep_namespace" in ids and current is not None and facts.get("namespace"):
         env = next(e for e in envs if str(e["name"]) == current)
         values["keep_namespace"] = env.get("namespace") in (None, facts.get("namespace"))
+    if "one_cluster" in ids:
+        values["one_cluster"] = not any(e.get("cluster") for e in envs)
     if "differs" in ids:
         found = {k for e in envs for k in e if k in STEERING}
         values["differs"] = [k for k in STEERING if k in found]
