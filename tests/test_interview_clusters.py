@@ -25,12 +25,12 @@ def test_separate_clusters_are_named_per_environment() -> None:
     ask = interview.current()
     assert ask is not None and ask.id == "clusters"
     assert [ask.shown_default_for(env) for env in ("staging", "production")] == ["staging", "production"]
-    assert interview.answer({"staging": "nonprod", "production": "prod"}) == []
+    assert interview.answer({"staging": "east", "production": "west"}) == []
     enter_everything(interview)
     answers = interview.answers()
-    assert [(e["name"], e["cluster"]) for e in answers["environments"]] == [("staging", "nonprod"), ("production", "prod")]
+    assert [(e["name"], e["cluster"]) for e in answers["environments"]] == [("staging", "east"), ("production", "west")]
     parsed = parse_answers(answers, "interview", today_namespace="shop")
-    assert parsed.multi_cluster and parsed.clusters == ("nonprod", "prod")
+    assert parsed.multi_cluster and parsed.clusters == ("east", "west")
 
 
 def test_a_bad_cluster_name_is_refused() -> None:
