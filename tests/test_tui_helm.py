@@ -108,3 +108,40 @@ async def test_the_interview_on_a_chart_repository_writes_a_helm_release(tmp_pat
     values = _merge(values, release["spec"].get("values") or {})
     today = yaml.safe_load((repo / "deploy/values-production.yaml").read_text(encoding="utf-8"))
     assert _render(repo / "chart", values, "web", "web") == _render(repo / "chart", today, "web", "web")
+
+
+def test_plain_mode_on_a_chart_repository_with_a_changed_value_mapping(tmp_path: Path) -> None:
+    """`--plain` walks the same questions; a mapping typed over the proposal is what apply uses."""
+    from test_plain import Script
+
+    from wizard.core.pipeline import build, facts, load_answers, write
+    from wizard.interview.facts import derive
+    from wizard.plain import run_plain
+
+    repo = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "helm" / "nonstandard" / "repo", repo)
+    git_repo(repo)
+    script = Script({
+        "helm_paths": "replicas=deployment.replicas, host=web.ingress.host, image_tag=deployment.image.tag",
+        "namespaces@production": "shop-prod",
+        "differs": ["replicas", "image_tag"],
+        "replicas@staging": "1",
+        "image_tag@staging": "2.2.0",
+    })
+    answers = run_plain(derive(facts(repo, None)), prompt=script, echo=lambda _line: None)
+    asked = [r.id for r in script.seen]
+    assert asked[:4] == ["helm_chart", "helm_release", "helm_values", "helm_paths"]
+    assert answers["helm"]["values"] == ["deploy/values-common.yaml", "deploy/values-prod.yaml"]
+    assert answers["helm"]["paths"] == {"replicas": "deployment.replicas", "host": "web.ingress.host",
+                                        "image_tag": "deployment.image.tag"}
+    loaded, inventory = load_answers(repo, answers, "plain")
+    outcome = build(repo, loaded, inventory)
+    assert not outcome.plan.blocking
+    write(repo, outcome)
+    patch = yaml.safe_load((repo / "k8s/overlays/staging/patches/helmrelease.yaml").read_text(encoding="utf-8"))
+    assert patch["spec"]["values"] == {"deployment": {"replicas": 1, "image": {"tag": "2.2.0"}},
+                                       "web": {"ingress": {"host": "staging.shop.acme.io"}}}
+    production = yaml.safe_load((repo / "k8s/overlays/production/patches/helmrelease.yaml").read_text(encoding="utf-8"))
+    assert production["spec"]["releaseName"] == "shop" and production["spec"]["storageNamespace"] == "shop-prod"
+    # the interview proposes today's count and host for production: set again, unchanged
+    assert production["spec"]["values"] == {"deployment": {"replicas": 4}, "web": {"ingress": {"host": "shop.acme.io"}}}
