@@ -12,7 +12,7 @@ from typing import Any
 from wizard.core import yamlio
 from wizard.core.answers.parse import Answers
 from wizard.core.errors import WizardError
-from wizard.core.kustomize import Build
+from wizard.core.kustomize import Build, build_overlay
 from wizard.core.layout import Layout
 from wizard.core.model import Finding, Level
 from wizard.core.render.helmrelease import values_keys_of
@@ -91,6 +91,8 @@ def check_helm(repo: Path, builds: list[Build], answers: Answers | None) -> tupl
     renders: list[EnvironmentRender] = []
     findings: list[Finding] = []
     for b in with_release:
+        if b.reused:
+            b = build_overlay(repo, b.path)  # a reused build keeps only summaries: the release needs its values
         try:
             render = render_release(repo, b.path, list(b.objects))
         except RenderError as exc:
