@@ -146,10 +146,15 @@ def drift_report(root: Path, answers: Answers, a: str, b: str, expected: Mapping
     with tempfile.TemporaryDirectory(prefix="k8s-wizard-diff-") as tmp:
         trees = _Trees(root, answers.output, Path(tmp))
         jobs = [(root, side_a, "as it is"), (root, side_b, "as it is")]
-        for s in (side_a, side_b):
-            jobs.append((trees.copy(generated[s.env.name]), s, "as generated"))
+        # An overlay whose files are all as generated builds the same as its generation: one build, not two.
+        untouched = [not _edited(root, generated[s.env.name]) for s in (side_a, side_b)]
+        jobs += [(trees.copy(generated[s.env.name]), s, "as generated") for s, same in zip((side_a, side_b), untouched,
+                                                                                            strict=True) if not same]
         with ThreadPoolExecutor(max_workers=2) as pool:
-            actual_a, actual_b, expected_a, expected_b = pool.map(lambda job: _built(job[0], job[1], command, job[2]), jobs)
+            built = list(pool.map(lambda job: _built(job[0], job[1], command, job[2]), jobs))
+        actual_a, actual_b, *rest = built
+        expected_a = actual_a if untouched[0] else rest.pop(0)
+        expected_b = actual_b if untouched[1] else rest.pop(0)
         classifier = _Classifier(root, (side_a, side_b), (actual_a, actual_b), (expected_a, expected_b),
                                  _Attribution(root, trees, command, generated))
         found = [result for d in differences(actual_a, actual_b) for result in classifier.classify(d)]
