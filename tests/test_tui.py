@@ -167,7 +167,8 @@ async def test_quitting_writes_nothing_and_the_next_start_resumes(repo: Path, st
 
 async def test_declining_the_write_and_quitting_at_preview_writes_nothing(repo: Path) -> None:
     before = tree_bytes(repo)
-    app = app_at(repo)
+    _, draft = answered(repo)
+    app = app_at(repo, list(draft["answers"])[-1])  # the last question: answering it is a change worth a draft
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
