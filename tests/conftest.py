@@ -230,6 +230,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("running_case", with_source, ids=[c.id for c in with_source])
 
 
+@pytest.fixture(autouse=True)
+def own_build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty kustomize build cache of its own (XDG_CACHE_HOME), as on a fresh machine:
+    with tests spread over workers (pytest -n), a build reused from another test would change what a test sees."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture(scope="session")
 def migrate(tmp_path_factory: pytest.TempPathFactory):
     """migrate(case) -> Migrated: the case applied once per session (`apply --yes`); fails when apply fails."""

@@ -14,7 +14,7 @@ import yaml
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import Answers
-from wizard.core.kustomize import Build, build_all
+from wizard.core.kustomize import Build, build_all, build_overlay
 from wizard.core.model import Finding, Level
 from wizard.core.validate import crds
 from wizard.core.validate.sealed import stale_sealed_secrets
@@ -99,10 +99,20 @@ def _schema_findings(obj: dict[str, Any], where: str) -> list[Finding]:
     ]
 
 
-def built_custom_resources(builds: list[Build]) -> list[Finding]:
+def built_custom_resources(repo: Path, builds: list[Build]) -> list[Finding]:
     """Flux objects and SealedSecrets as each overlay builds them (a HelmRelease in the base, the sealed
-    files), checked against their CRDs: what Flux would apply to the cluster."""
-    return [f for b in builds if b.ok for obj in b.objects if crds.known(obj) for f in _schema_findings(obj, b.path)]
+    files), checked against their CRDs: what Flux would apply to the cluster.
+
+    A reused build holds only summaries of its objects (`buildcache`), too little for a schema: an overlay
+    whose summaries include such an object is built again, without the cache, for this check.
+    """
+    findings: list[Finding] = []
+    for b in builds:
+        if not b.ok or not any(crds.known(o) for o in b.objects):
+            continue
+        full = build_overlay(repo, b.path) if b.reused else b
+        findings.extend(f for obj in full.objects if crds.known(obj) for f in _schema_findings(obj, b.path))
+    return findings
 
 
 def isolation(builds: list[Build], clusters: dict[str, str] | None = None) -> list[Finding]:
@@ -158,7 +168,7 @@ def validate(
         elif b.stderr:
             findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
     findings.extend(check_flux(repo, output))
-    findings.extend(built_custom_resources(builds))
+    findings.extend(built_custom_resources(repo, builds))
     findings.extend(isolation([b for b in builds if b.ok], overlay_clusters(repo, output)))
     findings.extend(stale_sealed_secrets(repo, None, output=output, builds=builds))
     findings.extend(sops_placeholders(repo))
