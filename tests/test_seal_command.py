@@ -340,7 +340,8 @@ def test_other_pending_changes_leave_the_listing_to_apply(repo: Path, certs: dic
     before = kfile.read_text(encoding="utf-8")
     code, text = seal(repo, "staging", certs["valid"], VALUES)
     assert code == 0, text
-    assert "run `k8s-wizard apply`" in text and "k8s/overlays/staging/kustomization.yaml" in text
+    # the replica count lives in the overlay's patch file since overlays keep one patch file per kind
+    assert "run `k8s-wizard apply`" in text and "k8s/overlays/staging/patches/deployment.yaml" in text
     assert kfile.read_text(encoding="utf-8") == before  # the changed replica count is apply's to write, after review
     assert (repo / SEALED.format(env="staging")).is_file()
     code, text = run("apply", "--repo", str(repo), "--yes")
