@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard.interview import parse, validators
+from wizard.interview import parse, sentences, validators
 from wizard.interview.expr import ExpressionError, Scope, check_expression, condition, evaluate, render
 from wizard.interview.facts import derive, flux_url
 
@@ -52,13 +52,16 @@ def test_numbers_replicas_quantities_mappings() -> None:
 
 def test_per_environment_splitting() -> None:
     envs = ["staging", "production"]
-    assert parse.split_per_environment("staging: 1, prod: 3", envs) == {"staging": "1", "production": "3"}
-    assert parse.split_per_environment("staging: cpu=1, memory=1Gi; production: cpu=2", envs) == {
+    assert sentences.split("staging: 1, prod: 3", envs) == {"staging": "1", "production": "3"}
+    assert sentences.split("staging: cpu=1, memory=1Gi; production: cpu=2", envs) == {
         "staging": "cpu=1, memory=1Gi",
         "production": "cpu=2",
     }
-    assert parse.split_per_environment("2", envs) == "2"
-    assert parse.split_per_environment("db=own", envs) == "db=own"
+    assert sentences.split("3 in prod, 1 in staging", envs) == {"production": "3", "staging": "1"}
+    assert not sentences.names_environments("2", envs) and not sentences.names_environments("db=own", envs)
+    assert not sentences.names_environments("staging.shop.io, shop-production", envs)
+    with pytest.raises(parse.ParseError, match="two ways"):
+        sentences.split("3 in prod, staging 1", envs)
 
 
 def test_show_reads_back() -> None:

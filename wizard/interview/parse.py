@@ -8,7 +8,7 @@ can edit and that the parsers read back unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 ENV_SYNONYMS: dict[str, str] = {
@@ -215,34 +215,6 @@ def parse_autoscaling(text: str) -> dict[str, int] | None:
         raise ParseError("Give both min and max, like `min=2, max=5, cpu=80`.")
     values.setdefault("cpu", 80)
     return {"min": values["min"], "max": values["max"], "cpu": values["cpu"]}
-
-
-def split_per_environment(text: str, environments: Iterable[str]) -> dict[str, str] | str:
-    """Split "staging: 1, production: 3" by environment; text naming no environment is returned as is.
-
-    Environment names may be given by their short names (prod:). Segments are separated by the next
-    environment's name, so values may themselves contain commas ("staging: cpu=1, memory=1Gi; prod: ...").
-    """
-    known: dict[str, str] = {}
-    for env in environments:
-        known[env.lower()] = env
-    for short, full in ENV_SYNONYMS.items():
-        if full in known.values():
-            known.setdefault(short, full)
-    if not known:
-        return text
-    alternatives = "|".join(re.escape(word) for word in sorted(known, key=len, reverse=True))
-    marker = re.compile(rf"(?:^|[,;\n])\s*({alternatives})\s*:", re.IGNORECASE)
-    hits = list(marker.finditer(text))
-    if not hits:
-        return text
-    if text[: hits[0].start()].strip(" ,;\n"):
-        raise ParseError("Start with an environment name, like `staging: 1, production: 3`.")
-    out: dict[str, str] = {}
-    for index, hit in enumerate(hits):
-        end = hits[index + 1].start() if index + 1 < len(hits) else len(text)
-        out[known[hit.group(1).lower()]] = text[hit.end() : end].strip(" ,;\n")
-    return out
 
 
 def show(value: Any) -> str:
