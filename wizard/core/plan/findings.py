@@ -581,6 +581,36 @@ def config_shadowed(ctx: Resolved, settings: EnvironmentSettings) -> list[Findin
 # --- delivery ------------------------------------------------------------------------------------------------
 
 
+def disruption_budget(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
+    """A replica count at or below a PodDisruptionBudget's `minAvailable`: no pod may ever be evicted there, so
+    node drains (cluster upgrades) hang on this environment."""
+    found = []
+    for pdb in (o for o in ctx.base_objects if o.kind == "PodDisruptionBudget"):
+        spec = pdb.obj.get("spec") or {}
+        wanted = spec.get("minAvailable")
+        match = (spec.get("selector") or {}).get("matchLabels")
+        if not isinstance(wanted, int) or isinstance(wanted, bool) or not isinstance(match, dict) or not match:
+            continue
+        for w in ctx.workloads:
+            count = settings.replicas.get(w.name)
+            labels = ((((w.obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels")) or {}
+            if count is None or count > wanted or not isinstance(labels, dict):
+                continue
+            if all(labels.get(k) == v for k, v in match.items()):
+                found.append(
+                    Finding(
+                        Level.WARNING,
+                        "disruption-budget",
+                        f"{settings.env.name}: {w.kind}/{w.name} runs {count} replica(s) but PodDisruptionBudget/"
+                        f"{pdb.name} keeps minAvailable {wanted}: no pod can be evicted, so node drains hang. "
+                        "Raise the replicas or patch the budget in this overlay.",
+                        path=_src(ctx, pdb.file),
+                        environment=settings.env.name,
+                    )
+                )
+    return found
+
+
 def git_auth(ctx: Resolved) -> list[Finding]:
     """An SSH Flux source needs a deploy key."""
     if not str(ctx.answers.flux_url).startswith("ssh://"):
@@ -615,7 +645,9 @@ RULES: tuple[Rule, ...] = (
     rbac_bindings,
     cluster_wide_agent,
     env_label_in_selector,
-    per_environment(replicas_autoscaled, hpa_handover, host_defaulted, external_services, config_shadowed),
+    per_environment(
+        replicas_autoscaled, hpa_handover, host_defaulted, external_services, config_shadowed, disruption_budget
+    ),
     git_auth,
 )
 """Every rule, in the order the plan lists their findings."""
