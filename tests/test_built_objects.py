@@ -25,36 +25,59 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import Case, make_repo
 from kube import kustomize_command
 from test_golden import CASE_IDS, render_case
 
 RECORDS = Path(__file__).resolve().parent / "built"
 UPDATE = os.environ.get("K8S_WIZARD_BUILT") == "update"
-SYNTHETIC = ("synthetic-16", "synthetic-16-heavy")
+SYNTHETIC = ("synthetic-16", "synthetic-16-heavy", "synthetic-40")
+"""The benchmark's app at 16 workloads (under the images patch threshold) and at 40 (over it: patches/images.yaml)."""
+MANY_IMAGES = "many-images"
+"""tests/fixtures/many-images with its answers-builds.yaml: images in every shape kustomize's `images:` retags."""
 
 
-def _synthetic(root: Path, heavy: bool) -> dict[str, str]:
-    """The benchmark's generator at 16 workloads (multi-document files, a List, an anchor included).
+def _render(case: Case, root: Path) -> dict[str, str]:
+    from wizard.core.pipeline import build, read_answers
+
+    repo, answers_file = make_repo(case, root)
+    parsed, inventory = read_answers(repo, answers_file)
+    return dict(sorted(build(repo, parsed, inventory).rendered.items()))
+
+
+def many_images_case() -> Case:
+    """The many-images fixture (not a golden case: it has no answers.yaml)."""
+    folder = Path(__file__).resolve().parent / "fixtures" / MANY_IMAGES
+    answers = yaml.safe_load((folder / "answers-builds.yaml").read_text(encoding="utf-8"))
+    return Case(MANY_IMAGES, folder / "manifests", answers)
+
+
+def _synthetic(root: Path, workloads: int, heavy: bool) -> dict[str, str]:
+    """The benchmark's generator (multi-document files, a List, an anchor included).
 
     `heavy`: resources and autoscaling for every workload in every environment but the current one.
     """
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import bench
 
-    from wizard.core.pipeline import build, read_answers
-
     src = root / "src"
-    bench.generate(src, 16, heavy)
-    case = Case("synthetic", src / "manifests", json.loads(json.dumps(bench.answers(16, heavy))))
-    repo, answers_file = make_repo(case, root)
-    parsed, inventory = read_answers(repo, answers_file)
-    return dict(sorted(build(repo, parsed, inventory).rendered.items()))
+    bench.generate(src, workloads, heavy)
+    return _render(Case("synthetic", src / "manifests", json.loads(json.dumps(bench.answers(workloads, heavy)))), root)
+
+
+def rendered_files(case_id: str, root: Path) -> dict[str, str]:
+    """What k8s-wizard renders for a case of this test."""
+    if case_id in SYNTHETIC:
+        return _synthetic(root, int(case_id.split("-")[1]), case_id.endswith("-heavy"))
+    if case_id == MANY_IMAGES:
+        return _render(many_images_case(), root)
+    return render_case(case_id, root)
 
 
 def built_hashes(case_id: str, root: Path) -> dict[str, str]:
     """{overlay folder: sha256 of `kubectl kustomize` output} for every overlay the case renders."""
-    files = _synthetic(root, case_id.endswith("-heavy")) if case_id in SYNTHETIC else render_case(case_id, root)
+    files = rendered_files(case_id, root)
     out = root / "out"
     for path, text in files.items():
         target = out / path
@@ -71,7 +94,7 @@ def built_hashes(case_id: str, root: Path) -> dict[str, str]:
     return hashes
 
 
-@pytest.mark.parametrize("case_id", [*CASE_IDS, *SYNTHETIC])
+@pytest.mark.parametrize("case_id", [*CASE_IDS, *SYNTHETIC, MANY_IMAGES])
 def test_every_overlay_builds_the_recorded_objects(case_id: str, tmp_path: Path) -> None:
     got = built_hashes(case_id, tmp_path)
     record = RECORDS / f"{case_id}.json"
