@@ -28,6 +28,7 @@ from wizard.core.drift.report import Difference, DriftReport
 from wizard.core.errors import InputError
 from wizard.core.kustomize import build_overlay, kustomize_command
 from wizard.core.layout import Layout
+from wizard.core.render.images import IMAGES_FILE, container_lists
 
 Objects = dict[ObjectKey, dict[str, Any]]
 
@@ -181,6 +182,7 @@ class _Classifier:
     ) -> None:
         self.root, self.sides, self.actual, self.expected, self.attribution = root, sides, actual, expected, attribution
         self.envs = [(s.index, s.env) for s in sides]
+        self.tag_sources = _TagSources(root)
 
     def classify(self, d: RawDifference) -> list[Difference]:
         actual, expected = (d.a, d.b), tuple(value_at(e, d.key, d.path) for e in self.expected)
@@ -192,11 +194,12 @@ class _Classifier:
             return [_difference(d, True, "secrets", ())]
         if not d.path and all(_same_presence(e, v) for e, v in zip(expected, actual, strict=True)):
             return [_difference(d, True, why, answer_keys(why, self.envs)), *self._inside(d, expected)]
-        if why == "tags" and all(m or _tagged_by_overlay(self.root, s, v) for m, v, s in zip(matches, actual, self.sides,
-                                                                                               strict=True)):
-            # Tags the promotion workflow (or a person) set in an overlay's `images:`: how tags move on purpose.
-            moved = tuple(f"{s.overlay}/kustomization.yaml: images" for m, s in zip(matches, self.sides, strict=True) if not m)
-            return [_difference(d, True, "tags", moved)]
+        if why == "tags":
+            # Tags the promotion workflow (or a person) set in an overlay's `images:` or patches/images.yaml:
+            # how tags move on purpose.
+            sources = [None if m else self.tag_sources.of(s, v) for m, v, s in zip(matches, actual, self.sides, strict=True)]
+            if all(m or src for m, src in zip(matches, sources, strict=True)):
+                return [_difference(d, True, "tags", tuple(src for src in sources if src))]
         files = [f for m, v, s in zip(matches, actual, self.sides, strict=True) if not m for f in self.attribution.files(s, d, v)]
         return [_difference(d, False, "hand-edit", (), tuple(dict.fromkeys(files)))]
 
@@ -212,24 +215,59 @@ class _Classifier:
         return out
 
 
-def _tagged_by_overlay(root: Path, side: Side, image: Any) -> bool:
-    """True when the overlay's own `images:` entry gives exactly this image reference."""
-    if not isinstance(image, str):
-        return False
+def _entry_references(root: Path, side: Side) -> frozenset[str]:
+    """The image references the overlay's own `images:` entries give."""
     try:
         doc = yamlio.load((root / side.overlay / "kustomization.yaml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
+        return frozenset()
     entries = doc.get("images") if isinstance(doc, dict) else None
+    found = set()
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict) or not entry.get("name"):
             continue
         name = str(entry.get("newName") or entry["name"])
-        if entry.get("digest") and image == f"{name}@{entry['digest']}":
-            return True
-        if entry.get("newTag") and image == f"{name}:{entry['newTag']}":
-            return True
-    return False
+        if entry.get("digest"):
+            found.add(f"{name}@{entry['digest']}")
+        if entry.get("newTag"):
+            found.add(f"{name}:{entry['newTag']}")
+    return frozenset(found)
+
+
+def _file_references(root: Path, side: Side) -> frozenset[str]:
+    """The image references the overlay's patches/images.yaml sets (many images: render/images.py)."""
+    try:
+        docs = yamlio.load_all((root / side.overlay / IMAGES_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return frozenset()
+    return frozenset(
+        str(c["image"])
+        for doc in docs
+        for _, _, items in container_lists(doc)
+        for c in items
+        if isinstance(c, dict) and isinstance(c.get("image"), str)
+    )
+
+
+class _TagSources:
+    """Where an overlay itself sets an image reference (a promotion or a person did), read once per overlay."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._read: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def of(self, side: Side, image: Any) -> str | None:
+        """The overlay file that sets exactly this reference; None when the overlay does not."""
+        if not isinstance(image, str):
+            return None
+        if side.overlay not in self._read:
+            self._read[side.overlay] = (_entry_references(self.root, side), _file_references(self.root, side))
+        entries, patched = self._read[side.overlay]
+        if image in entries:
+            return f"{side.overlay}/kustomization.yaml: images"
+        if image in patched:
+            return f"{side.overlay}/{IMAGES_FILE}"
+        return None
 
 
 def _same_presence(x: Any, y: Any) -> bool:

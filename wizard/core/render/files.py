@@ -6,6 +6,7 @@ from wizard.core.answers.parse import answers_text
 from wizard.core.render.base import render_base
 from wizard.core.render.flux import render_flux
 from wizard.core.render.helmrelease import render_helm_base, render_helm_overlay
+from wizard.core.render.images import image_plan
 from wizard.core.render.overlay import render_overlay
 from wizard.core.render.secretfiles import render_secret_scripts
 from wizard.core.render.workflow import render_workflows
@@ -23,8 +24,9 @@ def render_helm(resolved: Resolved) -> dict[str, str]:
 def render_manifests(resolved: Resolved) -> dict[str, str]:
     """An app of plain objects (today's, or the ones a new app creates): the base and one overlay per environment."""
     files, current_only = render_base(resolved)
+    images = image_plan(resolved)
     for settings in resolved.environments:
-        files.update(render_overlay(resolved, settings, current_only))
+        files.update(render_overlay(resolved, settings, current_only, images))
     return files
 
 

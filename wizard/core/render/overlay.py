@@ -17,6 +17,7 @@ from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_reference_
 from wizard.core.layout import HEADER
 from wizard.core.render.addresses import address_patches
 from wizard.core.render.base import KUSTOMIZE_API
+from wizard.core.render.images import IMAGES_FILE, ImagePlan, image_plan, images_patch
 from wizard.core.render.patches import MergedPatches, moved_hosts
 from wizard.core.render.rbac import cluster_bindings, role_binding_patches
 from wizard.core.resolve.app import ENV_LABEL
@@ -105,8 +106,11 @@ def hpa_doc(workload: str, kind: str, scaling: Autoscaling) -> dict[str, Any]:
 class OverlayRenderer:
     """Builds the files of `overlays/<env>/` for one environment, from its resolved settings."""
 
-    def __init__(self, resolved: Resolved, settings: EnvironmentSettings, current_only_text: str) -> None:
+    def __init__(
+        self, resolved: Resolved, settings: EnvironmentSettings, current_only_text: str, images: ImagePlan | None = None
+    ) -> None:
         self.resolved = resolved
+        self.image_plan = images if images is not None else image_plan(resolved)
         self.settings = settings
         self.env = settings.env
         self.dir = resolved.layout.overlay(self.env.name)
@@ -411,6 +415,12 @@ class OverlayRenderer:
                 note=f"{self.env.name} uses shared backing services: their addresses point at the instance that runs today.",
             )
 
+    def images(self) -> None:
+        """Many images: their references in one patch file, listed last (wizard/core/render/images.py)."""
+        text = images_patch(self.resolved, self.settings, self.image_plan, self.holds_cluster_objects)
+        if text is not None:
+            self._add(IMAGES_FILE, text)
+
     # --- the kustomization -------------------------------------------------------------------------
     def kustomization(self) -> dict[str, Any]:
         env = self.env
@@ -454,8 +464,11 @@ class OverlayRenderer:
         replicas = self._replica_entries()
         if replicas:
             doc["replicas"] = replicas
-        if self.settings.images:
-            doc["images"] = [{"name": n, "newTag": t} for n, t in self.settings.images]
+        entries = self.image_plan.entries(self.settings)
+        if entries:
+            doc["images"] = entries
+        if f"{self.dir}/{IMAGES_FILE}" in self.files:
+            self.patches.append({"path": IMAGES_FILE})
         if self.patches:
             doc["patches"] = self.patches
         return doc
@@ -489,6 +502,7 @@ class OverlayRenderer:
         self.addresses()
         self.todays_secret_names()
         self.moved_namespace()
+        self.images()
         doc = self.kustomization()
         for rel, text in self.merged.files().items():
             self._add(rel, text)
@@ -499,9 +513,11 @@ class OverlayRenderer:
         return self.files
 
 
-def render_overlay(resolved: Resolved, settings: EnvironmentSettings, current_only_text: str) -> dict[str, str]:
-    """The files of one environment's overlay."""
-    return OverlayRenderer(resolved, settings, current_only_text).render()
+def render_overlay(
+    resolved: Resolved, settings: EnvironmentSettings, current_only_text: str, images: ImagePlan | None = None
+) -> dict[str, str]:
+    """The files of one environment's overlay (`images`: the app's image plan, computed once for all overlays)."""
+    return OverlayRenderer(resolved, settings, current_only_text, images).render()
 
 
 __all__ = ["render_overlay", "namespace_doc", "creates_namespace", "hpa_doc", "sealed_files", "SCALABLE", "WORKLOADS"]

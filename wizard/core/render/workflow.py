@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from wizard import __version__
 from wizard.core import yamlio
 from wizard.core.answers.helm import split_path
 from wizard.core.layout import HEADER, WORKFLOW_DIR
+from wizard.core.render.images import IMAGES_FILE, image_plan
 from wizard.core.resolve.model import Resolved
 
 
@@ -31,6 +33,70 @@ def _validate(ctx: Resolved) -> dict[str, Any]:
     }
 
 
+COPY_REFERENCES_AWK = r"""function image_name(ref,   n, at, last, colon) {
+  n = ref
+  at = index(n, "@")
+  if (at) n = substr(n, 1, at - 1)
+  last = n
+  sub(/.*\//, "", last)
+  colon = index(last, ":")
+  if (colon) n = substr(n, 1, length(n) - length(last) + colon - 1)
+  return n
+}
+function image_line(line) {
+  if (!match(line, /^[ \t]*(-[ \t]+)?image:[ \t]*/)) return 0
+  PREFIX = substr(line, 1, RLENGTH)
+  REF = substr(line, RLENGTH + 1)
+  REST = ""
+  if (match(REF, /[ \t]+#/)) { REST = substr(REF, RSTART); REF = substr(REF, 1, RSTART - 1) }
+  sub(/[ \t]+$/, "", REF)
+  if (REF ~ /^".*"$/ || REF ~ /^\047.*\047$/) REF = substr(REF, 2, length(REF) - 2)
+  return REF != ""
+}
+FILENAME == ARGV[1] {
+  if (image_line($0)) {
+    n = image_name(REF)
+    if ((n in ref) && ref[n] != REF) twice[n] = ref[n] " and " REF
+    ref[n] = REF
+  }
+  next
+}
+image_line($0) && (image_name(REF) in ref) {
+  n = image_name(REF)
+  if (n in twice) {
+    print "promote: " ARGV[1] " runs " n " as " twice[n] ": make them one, then promote again" > "/dev/stderr"
+    failed = 1
+    exit 1
+  }
+  print PREFIX ref[n] REST
+  next
+}
+{ print }
+END { if (failed) exit 1 }
+"""
+"""POSIX awk (mawk and gawk): every `image:` line of the second file (the target's patches/images.yaml) whose
+image name (no tag or digest, as an `images:` entry matches; kinds.image_name) the first file also runs takes
+the first file's reference; every other line is kept as it is. Stops (exit 1) when the first file runs one
+image name under two references: which one to promote is the user's call."""
+
+
+def _copy_references(ctx: Resolved) -> str:
+    """Shell lines that copy the image references of $from's patches/images.yaml into $TARGET's (many images)."""
+    if not image_plan(ctx).patched:
+        return ""
+    return (
+        f'src_images="{ctx.layout.output}/overlays/$from/{IMAGES_FILE}"\n'
+        f'dst_images="{ctx.layout.output}/overlays/$TARGET/{IMAGES_FILE}"\n'
+        "# Many images: their references are in patches/images.yaml. Each image the previous environment runs\n"
+        "# takes its reference there (matched by image name, as an images: entry matches); a workload the\n"
+        "# previous environment does not run keeps its own, and nothing is added for one the target does not run.\n"
+        'if [ -f "$src_images" ] && [ -f "$dst_images" ]; then\n'
+        f"  awk '\n{textwrap.indent(COPY_REFERENCES_AWK, '    ')}  ' \"$src_images\" \"$dst_images\" > \"$RUNNER_TEMP/images.yaml\"\n"
+        '  cp "$RUNNER_TEMP/images.yaml" "$dst_images"\n'
+        "fi\n"
+    )
+
+
 def _copy_tags(ctx: Resolved) -> str:
     """Shell lines that copy the image tags of environment $from into $TARGET's overlay."""
     if ctx.helm is None:
@@ -40,7 +106,7 @@ def _copy_tags(ctx: Resolved) -> str:
             "# Copy the image tags that run in the previous environment (mikefarah yq is on GitHub runners).\n"
             'yq -i ".images = load(\\"$src\\").images" "$dst"\n'
             'yq -i "del(.images | select(. == null))" "$dst"\n'
-        )
+        ) + _copy_references(ctx)
     path = ctx.helm.paths.get("image_tag")
     if path is None:
         return "# The chart has no image tag value (helm.paths.image_tag): nothing to copy.\n"
