@@ -91,7 +91,8 @@ def _copy_references(ctx: Resolved) -> str:
         "# takes its reference there (matched by image name, as an images: entry matches); a workload the\n"
         "# previous environment does not run keeps its own, and nothing is added for one the target does not run.\n"
         'if [ -f "$src_images" ] && [ -f "$dst_images" ]; then\n'
-        f"  awk '\n{textwrap.indent(COPY_REFERENCES_AWK, '    ')}  ' \"$src_images\" \"$dst_images\" > \"$RUNNER_TEMP/images.yaml\"\n"
+        f"  awk '\n{textwrap.indent(COPY_REFERENCES_AWK, '    ')}  ' \"$src_images\" \"$dst_images\""
+        ' > "$RUNNER_TEMP/images.yaml"\n'
         '  cp "$RUNNER_TEMP/images.yaml" "$dst_images"\n'
         "fi\n"
     )
