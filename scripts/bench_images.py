@@ -33,9 +33,10 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
 
-
-OTHER_PATCH = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": bench._name(0), "namespace": bench.NAMESPACE},
-               "spec": {"replicas": 1}}
+OTHER_PATCH = {
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": bench._name(0), "namespace": bench.NAMESPACE}, "spec": {"replicas": 1},
+}
 """A replica count: the strategic-merge patch a generated overlay nearly always has already."""
 
 
@@ -85,8 +86,8 @@ def measure(workdir: Path, workloads: int, counts: list[int], repeat: int, other
         cpu: dict[str, list[float]] = {"floor": [], "images": [], "patch": []}
         out: dict[str, str] = {}
         for _ in range(repeat):
-            for what, folder in (("floor", root / ("floor-patched" if other_patch else "floor")), ("images", root / f"images-{n}"),
-                                 ("patch", root / f"patch-{n}")):
+            floor = root / ("floor-patched" if other_patch else "floor")
+            for what, folder in (("floor", floor), ("images", root / f"images-{n}"), ("patch", root / f"patch-{n}")):
                 _, seconds, text = bench.run([*kust, str(folder)])
                 cpu[what].append(seconds)
                 out[what] = hashlib.sha256(text.encode()).hexdigest()
@@ -94,7 +95,8 @@ def measure(workdir: Path, workloads: int, counts: list[int], repeat: int, other
             sys.exit(f"bench_images: the two retaggings build different objects at {workloads} workloads, N={n}")
         row = {"workloads": workloads, "n": n, "other": other_patch, **{k: min(v) for k, v in cpu.items()}}
         rows.append(row)
-        bench.log(f"    {workloads} workloads{' + a replica patch' if other_patch else ''}, N={n}: floor {row['floor']:.2f}  images {row['images']:.2f}  "
+        mode = " + a replica patch" if other_patch else ""
+        bench.log(f"    {workloads} workloads{mode}, N={n}: floor {row['floor']:.2f}  images {row['images']:.2f}  "
                   f"patch {row['patch']:.2f} CPU s")
         shutil.rmtree(root / f"images-{n}")
         shutil.rmtree(root / f"patch-{n}")
@@ -121,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
           "patch over floor | patch / images: |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['workloads']} | {'yes' if r['other'] else 'no'} | {r['n']} | {r['floor']:.2f} | {r['images']:.2f} | {r['patch']:.2f} | "
+        other = "yes" if r["other"] else "no"
+        print(f"| {r['workloads']} | {other} | {r['n']} | {r['floor']:.2f} | {r['images']:.2f} | {r['patch']:.2f} | "
               f"{r['images'] - r['floor']:+.2f} | {r['patch'] - r['floor']:+.2f} | {r['patch'] / r['images']:.2f} |")
     return 0
 

@@ -41,7 +41,7 @@ else:
     sys.exit("stand-in yq: unexpected expression " + expr)
 open(path, "w", encoding="utf-8").write(yaml.safe_dump(doc, sort_keys=False))
 """
-STUB_GH = '#!/bin/sh\nprintf "%s\\n" "$@" > "$GH_ARGS"\nfor a; do [ "$prev" = "--body-file" ] && cp "$a" "$GH_BODY"; prev="$a"; done\n'
+from test_promote_workflow import STUB_GH  # noqa: E402  (records gh's arguments and the pull request body)
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -90,7 +90,7 @@ def _promote(repo: Path, tmp_path: Path, target: str, with_wizard: bool = True) 
         _git(repo, "add", "-A")
         _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "migration")
         _git(repo, "remote", "add", "origin", str(origin))
-    tools = [str(stubs), str(Path(shutil.which("git") or "/usr/bin/git").parent), str(Path(shutil.which("kubectl") or "/usr/bin/kubectl").parent)]
+    tools = [str(stubs), *(str(Path(shutil.which(t) or f"/usr/bin/{t}").parent) for t in ("git", "kubectl"))]
     if with_wizard:
         tools.insert(1, str(Path(sys.executable).parent))  # the venv's k8s-wizard, as the workflow installs it
     env = {
