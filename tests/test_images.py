@@ -239,3 +239,60 @@ def test_the_threshold_decides_between_images_entries_and_the_patch_file(tmp_pat
     assert len(dev.get("images") or []) == (0 if patched else workloads)
     workflow = rendered[".github/workflows/k8s-wizard-promote.yaml"]
     assert (IMAGES_FILE in workflow) == patched
+
+
+def _builds(
+    tmp_path: Path, manifests: Path, answers: dict[str, Any], threshold: int, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """{overlay: build output} with the images patch threshold set to `threshold`."""
+    import wizard.core.render.images as images
+    from wizard.core.pipeline import build as build_outcome
+    from wizard.core.pipeline import read_answers
+
+    monkeypatch.setattr(images, "IMAGES_PATCH_THRESHOLD", threshold)
+    root = tmp_path / str(threshold)
+    repo, answers_file = make_repo(Case("variant", manifests, answers), root)
+    parsed, inventory = read_answers(repo, answers_file)
+    rendered = build_outcome(repo, parsed, inventory).rendered
+    out = root / "out"
+    for rel, text in rendered.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    assert any(rel.endswith(IMAGES_FILE) for rel in rendered) == (threshold < 100), "the construct was not the one asked"
+    builds = {}
+    for env in answers["environments"]:
+        proc = subprocess.run(["kubectl", "kustomize", str(out / "k8s" / "overlays" / env["name"])], capture_output=True,
+                              text=True, check=False)
+        assert proc.returncode == 0 and not proc.stderr.strip(), proc.stderr
+        builds[env["name"]] = proc.stdout
+    return builds
+
+
+@pytest.mark.parametrize("variant", ["no-namespaces", "agent-pinned-elsewhere"])
+def test_the_patch_file_builds_what_images_entries_build(tmp_path: Path, variant: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shapes the recorded cases lack, built both ways side by side: objects without a namespace in the base
+    (kustomize finds them by an id without one), and a workload pinned to another namespace (it stays with the
+    current environment: outside-namespace.yaml) running an image the current environment retags."""
+    case = many_images_case()
+    assert case.manifests is not None
+    manifests = tmp_path / "manifests"
+    shutil.copytree(case.manifests, manifests)
+    answers = copy.deepcopy(case.answers)
+    if variant == "no-namespaces":
+        for path in manifests.iterdir():
+            path.write_text(path.read_text(encoding="utf-8").replace("  namespace: shop\n", ""), encoding="utf-8")
+    else:
+        agent = manifests / "node-agent.yaml"
+        text = agent.read_text(encoding="utf-8").replace("namespace: shop", "namespace: monitoring")
+        agent.write_text(text.replace("reg.acme.io/shop/node-agent:0.9", "reg.acme.io/shop/api:1.0.0"), encoding="utf-8")
+        answers["environments"][-1]["image_tag"] = {"reg.acme.io/shop/api": "1.0.1"}
+    entries = _builds(tmp_path, manifests, answers, 1000, monkeypatch)
+    patched = _builds(tmp_path, manifests, answers, 1, monkeypatch)
+    assert entries.keys() == patched.keys()
+    for env in entries:
+        assert patched[env] == entries[env], env
+    if variant == "agent-pinned-elsewhere":  # the pinned DaemonSet is in production's build, retagged
+        agent = next(o for o in yaml.safe_load_all(patched["production"]) if o["metadata"]["name"] == "node-agent")
+        assert agent["metadata"]["namespace"] == "monitoring"
+        assert agent["spec"]["template"]["spec"]["containers"][0]["image"] == "reg.acme.io/shop/api:1.0.1"
