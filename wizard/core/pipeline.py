@@ -165,17 +165,25 @@ def write(repo: Path, outcome: Outcome) -> list[str]:
     return [path for path in written if path not in extra]
 
 
-def candidate_facts(repo: Path) -> list[dict[str, str]]:
-    """The source candidates as the interview's choices: {value: folder, label: what it holds}."""
-    return [{"value": c.path, "label": c.label} for c in source_candidates(repo)]
+def candidate_facts(repo: Path, scanned: dict[str, Inventory] | None = None) -> list[dict[str, str]]:
+    """The source candidates as the interview's choices: {value: folder, label: what it holds}.
+
+    `scanned` receives the inventories read to check the candidates (by folder), for `facts` to reuse.
+    """
+    return [{"value": c.path, "label": c.label} for c in source_candidates(repo, scanned)]
 
 
-def facts(repo: Path, source: str | None, candidates: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def facts(
+    repo: Path, source: str | None, candidates: list[dict[str, str]] | None = None, *,
+    inventory: Inventory | None = None,
+) -> dict[str, Any]:
     """What the scan found, as plain data for the interview's proposals.
 
-    `candidates`: the folders holding Kubernetes objects (found again when not given).
+    `candidates`: the folders holding Kubernetes objects (found again when not given). `inventory`: the scan
+    of `source` when it was just read (by `candidate_facts`), so it is not read twice.
     """
-    inventory = scan(repo, source) if source else Inventory(repo=repo, source=None)
+    if inventory is None or inventory.source != source:
+        inventory = scan(repo, source) if source else Inventory(repo=repo, source=None)
     git = git_facts(repo)
     objects = inventory.objects
     kinds: dict[str, int] = {}
@@ -251,19 +259,31 @@ def _app_name(repo: Path, inventory: Inventory) -> str:
     return name
 
 
-def source_candidates(repo: Path) -> list[Candidate]:
+def source_candidates(repo: Path, scanned: dict[str, Inventory] | None = None) -> list[Candidate]:
     """The folders holding Kubernetes objects that the scan can read, best first (see scan/candidates.py).
 
-    Tests, examples and charts are offered only when no other folder holds objects.
+    Tests, examples and charts are offered only when no other folder holds objects. A folder inside one that
+    was read whole (no kustomization in either) is not read again: its files are some of that folder's files,
+    and everything the scan refuses in a file, or in a set of objects (an object defined twice, a
+    kustomization below the root), it would have refused there. `scanned` receives the inventories read.
     """
     out: list[Candidate] = []
+    read_whole: list[str] = []
     for candidate in find_candidates(repo):
         if candidate.side and any(not c.side for c in out):
             break
-        try:
-            scan(repo, candidate.path)
-        except Exception:  # noqa: BLE001 - a folder that does not scan is simply not a source
-            continue
+        inside = not candidate.kustomization and any(
+            folder == "." or candidate.path.startswith(folder + "/") for folder in read_whole
+        )
+        if not inside:
+            try:
+                inventory = scan(repo, candidate.path)
+            except Exception:  # noqa: BLE001 - a folder that does not scan is simply not a source
+                continue
+            if scanned is not None:
+                scanned[candidate.path] = inventory
+            if not candidate.kustomization:
+                read_whole.append(candidate.path)
         out.append(candidate)
         if len(out) == 6:
             break

@@ -12,12 +12,14 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import InputError, WizardError
-from wizard.core.pipeline import candidate_facts, facts
 from wizard.interview.engine import DRAFT_VERSION
+
+if TYPE_CHECKING:
+    from wizard.core.scan.manifests import Inventory
 
 STATE_DIR_ENV = "K8S_WIZARD_STATE_DIR"
 """Environment variable naming the folder that holds drafts (tests point it at a temporary folder)."""
@@ -75,16 +77,24 @@ def saved_answers(repo: Path) -> dict[str, Any] | None:
 
 
 def start_facts(repo: Path, saved: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The scan's facts: from the saved answers' source folder, else the folders that hold Kubernetes objects."""
+    """The scan's facts: from the saved answers' source folder, else the folders that hold Kubernetes objects.
+
+    The first candidate folder is read once: the check that it scans is the scan its facts come from.
+    """
+    from wizard.core.pipeline import candidate_facts, facts  # the whole core: loaded by whoever scans
+
     source = saved.get("source") if saved else None
     if source:
         return facts(repo, str(source).rstrip("/"), [])  # a re-run: the saved folder, no choice offered again
-    found = candidate_facts(repo)
-    return facts(repo, found[0]["value"] if found else None, found)
+    scanned: dict[str, Inventory] = {}
+    found = candidate_facts(repo, scanned)
+    source = found[0]["value"] if found else None
+    return facts(repo, source, found, inventory=scanned.get(source) if source else None)
 
 
 def facts_for_draft(repo: Path, found: dict[str, Any], draft: Mapping[str, Any]) -> dict[str, Any]:
     """The facts a draft needs: when its answers chose another manifests folder, that folder's scan."""
+    from wizard.core.pipeline import facts
     from wizard.interview.engine import Interview
     from wizard.interview.model import load_questions
 
