@@ -253,7 +253,7 @@ async def test_an_answers_error_is_shown_in_the_chat_not_a_crash(repo: Path, mon
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
         raise InputError("environments[1].namespace: 'shop' is used twice")
 
-    monkeypatch.setattr("wizard.tui.interview.load_answers", refuse)
+    monkeypatch.setattr("wizard.core.pipeline.load_answers", refuse)
     facts, draft = answered(repo)
     last = list(draft["answers"])[-1]
     app = app_at(repo, last)  # the last question: its answer finishes the interview and loads the answers

@@ -2,7 +2,8 @@
 
 The Textual app runs when the terminal can show it; `--plain`, a missing terminal or TERM=dumb give
 the same interview through questionary, then the same preview and confirmation on the terminal.
-Textual is imported only inside `init` (importing the command line must not load it). Quitting at any
+Textual is imported only inside `init` (importing the command line must not load it), and the core only
+once it is needed: the Textual app reads the repository in a worker after its first screen. Quitting at any
 point writes nothing to the project; the answers so far are kept in a draft outside it.
 """
 
@@ -11,20 +12,15 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from wizard.commands.output import print_diffs, print_findings, print_preview
-from wizard.commands.run import _repo, check_builds
 from wizard.core.answers.parse import ANSWERS_FILE
-from wizard.core.errors import BlockingError
-from wizard.core.model import ChangeKind
-from wizard.core.pipeline import build, load_answers, settle_conflicts, write
-from wizard.core.pipeline import facts as scan_facts
-from wizard.core.plan.export import to_tree
+from wizard.core.errors import BlockingError, InputError
 from wizard.interview.model import Choice, load_questions
-from wizard.interview.saved import draft_from_answers
-from wizard.plain import InterviewCancelled, PromptFn, PromptRequest, QuestionaryPrompt, run_plain
 from wizard.tui.startup import DraftStore, facts_for_draft, saved_answers, start_facts
+
+if TYPE_CHECKING:  # the core and questionary are loaded by the plain mode; the Textual app loads the core itself
+    from wizard.plain import PromptFn
 
 EXIT_NOT_WRITTEN = 1
 EXIT_INTERRUPTED = 130
@@ -44,15 +40,20 @@ def textual_can_run(stdin: TextIO, out: TextIO) -> bool:
 
 def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: PromptFn | None = None) -> int:
     """Run the interview, then plan, preview, confirm and write; `prompt` replaces the plain mode's prompts."""
-    repo = _repo(args)
+    repo = Path(args.repo).resolve()
+    if not repo.is_dir():
+        raise InputError(f"--repo: {args.repo} is not a folder")
     saved = saved_answers(repo)
-    facts = start_facts(repo, saved)
     if getattr(args, "plain", False) or prompt is not None or not textual_can_run(stdin, out):
-        return run_plain_mode(repo, facts, saved, out, prompt or QuestionaryPrompt())
+        from wizard.plain import QuestionaryPrompt
+
+        return run_plain_mode(repo, start_facts(repo, saved), saved, out, prompt or QuestionaryPrompt())
     from wizard.tui.app import make_app  # Textual is loaded only here
 
-    app = make_app(repo, facts=facts)
+    app = make_app(repo)  # it reads the repository in a worker, once its first screen is up
     code = app.run()
+    if app.failure is not None:
+        raise app.failure  # a folder that cannot be read: reported like any other command's error (exit 2)
     code = EXIT_NOT_WRITTEN if code is None else int(code)
     if code != 0:
         kept = app.store.load() is not None
@@ -63,12 +64,23 @@ def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Prompt
 
 def _yes_no(prompt: PromptFn, id: str, message: str, default: bool = True) -> bool:
     """A yes/no through the prompt function; cancelling counts as no."""
+    from wizard.plain import PromptRequest
+
     answer = prompt(PromptRequest(id=id, kind="confirm", message=message, text=message, default=default))
     return bool(answer) and answer != "?"
 
 
 def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | None, out: TextIO, prompt: PromptFn) -> int:
     """The questionary interview, then the printed preview, a confirmation and the write."""
+    from wizard.commands.output import print_diffs, print_findings, print_preview
+    from wizard.commands.run import check_builds
+    from wizard.core.model import ChangeKind
+    from wizard.core.pipeline import build, load_answers, settle_conflicts, write
+    from wizard.core.pipeline import facts as scan_facts
+    from wizard.core.plan.export import to_tree
+    from wizard.interview.saved import draft_from_answers
+    from wizard.plain import InterviewCancelled, PromptRequest, run_plain
+
     store = DraftStore(repo)
     questions = load_questions()
     draft = store.load()

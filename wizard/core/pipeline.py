@@ -165,12 +165,17 @@ def write(repo: Path, outcome: Outcome) -> list[str]:
     return [path for path in written if path not in extra]
 
 
-def candidate_facts(repo: Path, scanned: dict[str, Inventory] | None = None) -> list[dict[str, str]]:
+def candidate_facts(
+    repo: Path, scanned: dict[str, Inventory] | None = None,
+    on_found: Callable[[list[dict[str, str]]], None] | None = None,
+) -> list[dict[str, str]]:
     """The source candidates as the interview's choices: {value: folder, label: what it holds}.
 
-    `scanned` receives the inventories read to check the candidates (by folder), for `facts` to reuse.
+    `scanned` receives the inventories read to check the candidates (by folder), for `facts` to reuse;
+    `on_found` hears the folders found by content, in the same form, before they are read.
     """
-    return [{"value": c.path, "label": c.label} for c in source_candidates(repo, scanned)]
+    report = None if on_found is None else (lambda found: on_found([{"value": c.path, "label": c.label} for c in found]))
+    return [{"value": c.path, "label": c.label} for c in source_candidates(repo, scanned, report)]
 
 
 def facts(
@@ -259,17 +264,23 @@ def _app_name(repo: Path, inventory: Inventory) -> str:
     return name
 
 
-def source_candidates(repo: Path, scanned: dict[str, Inventory] | None = None) -> list[Candidate]:
+def source_candidates(
+    repo: Path, scanned: dict[str, Inventory] | None = None, on_found: Callable[[list[Candidate]], None] | None = None,
+) -> list[Candidate]:
     """The folders holding Kubernetes objects that the scan can read, best first (see scan/candidates.py).
 
     Tests, examples and charts are offered only when no other folder holds objects. A folder inside one that
     was read whole (no kustomization in either) is not read again: its files are some of that folder's files,
     and everything the scan refuses in a file, or in a set of objects (an object defined twice, a
-    kustomization below the root), it would have refused there. `scanned` receives the inventories read.
+    kustomization below the root), it would have refused there. `scanned` receives the inventories read;
+    `on_found` hears every folder found by content, before any is read.
     """
     out: list[Candidate] = []
     read_whole: list[str] = []
-    for candidate in find_candidates(repo):
+    found = find_candidates(repo)
+    if on_found is not None:
+        on_found(found)
+    for candidate in found:
         if candidate.side and any(not c.side for c in out):
             break
         inside = not candidate.kustomization and any(

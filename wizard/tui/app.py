@@ -9,26 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import WizardError
-from wizard.core.pipeline import Outcome, refuse_unbuildable, write
-from wizard.interview.engine import Interview
-from wizard.interview.model import load_questions
-from wizard.interview.saved import draft_from_answers
-from wizard.tui.compare import CompareScreen
+from wizard.core.layout import ANSWERS_FILE
 from wizard.tui.confirm import ConfirmScreen
-from wizard.tui.done import DoneScreen
 from wizard.tui.interview import InterviewScreen
-from wizard.tui.plan import PlanScreen
-from wizard.tui.preview import PreviewScreen
-from wizard.tui.startup import DraftStore, facts_for_draft, saved_answers, start_facts
+from wizard.tui.startup import RESUMED as RESUMED_GREETING
+from wizard.tui.startup import DraftStore, Scanner, begin, facts_for_draft, saved_answers, start_facts
+
+if TYPE_CHECKING:  # the other screens and the core are loaded when they are first needed, after the first screen
+    from wizard.core.pipeline import Outcome
+    from wizard.interview.engine import Interview
+    from wizard.tui.plan import PlanScreen
+    from wizard.tui.preview import PreviewScreen
 
 DARK, LIGHT = "textual-dark", "textual-light"
 EXIT_INTERRUPTED = 130
@@ -46,10 +45,16 @@ class WizardApp(App[int]):
     ]
 
     def __init__(
-        self, repo: Path, facts: dict[str, Any], interview: Interview, store: DraftStore, *,
-        greeting: str = "", offer: Mapping[str, Any] | None = None,
+        self, repo: Path, facts: dict[str, Any] | None, interview: Interview | None, store: DraftStore, *,
+        greeting: str = "", offer: Mapping[str, Any] | None = None, saved: Mapping[str, Any] | None = None,
+        draft: Mapping[str, Any] | None = None, scanner: Scanner = start_facts,
     ) -> None:
-        """`offer`: a draft left by an earlier run, offered for resuming at start."""
+        """`offer`: a draft left by an earlier run, offered for resuming at start.
+
+        Without `facts` and `interview` the repository is read in a worker once the interview screen is up
+        (`scanner`, with `saved` answers and a `draft` to resume): the screen says it is reading, and the first
+        question comes with the facts. An answer to the resume offer given meanwhile is applied then.
+        """
         super().__init__()
         self.repo = repo
         self.facts = facts
@@ -57,15 +62,24 @@ class WizardApp(App[int]):
         self.store = store
         self.greeting = greeting
         self.offer = offer
+        self.saved = saved
+        self.draft = draft
+        self.scanner = scanner
+        self.resume_choice: bool | None = None
+        """The answer to the resume offer, kept until the facts are there to apply it."""
+        self.failure: BaseException | None = None
+        """Why the repository could not be read (the command line reports it after the app has closed)."""
         self.written: list[str] | None = None
-        self.start_answers = dict(interview.draft()["answers"])
+        self.start_answers = dict(interview.draft()["answers"]) if interview is not None else {}
         """The answers the app started with: quitting with the same answers keeps no draft."""
-        self.sub_title = str(facts.get("app") or repo.name)
+        self.sub_title = str((facts or {}).get("app") or repo.name)
         self.theme = DARK
 
     def on_mount(self) -> None:
-        """Start the interview; offer to resume a draft first when there is one."""
+        """Start the interview (reading the repository first when its facts are not known yet); offer a draft."""
         self.push_screen(InterviewScreen(self.repo, self.interview, self.facts, greeting=self.greeting))
+        if self.interview is None:
+            self.call_after_refresh(self._read)  # after the first paint: the scan holds the GIL for long stretches
         if self.offer is not None:
             count = len(self.offer.get("answers") or {})
             self.push_screen(
@@ -74,22 +88,79 @@ class WizardApp(App[int]):
                 self._resume,
             )
 
+    # -- reading the repository ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="read", exit_on_error=False)
+    def _read(self) -> None:
+        """Scan in a thread: the screen keeps drawing; the found folders, then the facts, go to the screen."""
+        def found(candidates: list[dict[str, str]]) -> None:
+            self._from_thread(self._found, candidates)
+
+        try:
+            facts = self.scanner(self.repo, self.saved, found)
+            started = begin(self.repo, facts, self.saved, self.draft)
+        except Exception as exc:  # noqa: BLE001 - reported by the command line once the terminal is back
+            self._from_thread(self._unreadable, exc)
+            return
+        self._from_thread(self._arrived, *started)
+
+    def _from_thread(self, callback: Any, *args: Any) -> None:
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError:  # the app has closed meanwhile (quit while reading): nothing to show
+            pass
+
+    def _found(self, candidates: list[dict[str, str]]) -> None:
+        screen = self._interview_screen()
+        if screen is not None:
+            screen.found(candidates)
+
+    def _unreadable(self, exc: BaseException) -> None:
+        self.failure = exc
+        self.exit(exc.exit_code if isinstance(exc, WizardError) else 2)
+
+    async def _arrived(self, facts: dict[str, Any], interview: Interview, greeting: str) -> None:
+        """The facts are in: the first question shows (and a resume answered meanwhile is applied)."""
+        self.facts, self.interview = facts, interview
+        self.greeting = greeting or self.greeting
+        self.start_answers = dict(interview.draft()["answers"])
+        self.sub_title = str(facts.get("app") or self.repo.name)
+        screen = self._interview_screen()
+        if screen is not None:
+            screen.interview, screen.facts, screen.greeting = interview, facts, self.greeting
+            await screen.show(focus=screen is self.screen)
+        if self.resume_choice is not None:
+            await self._apply_resume()
+
+    def _interview_screen(self) -> InterviewScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, InterviewScreen)), None)
+
     async def _resume(self, yes: bool | None) -> None:
-        if yes and self.offer is not None:
-            try:
-                self.facts = facts_for_draft(self.repo, self.facts, self.offer)
-                self.interview = Interview.from_draft(self.interview.questions, self.facts, self.offer)
-            except ValueError as exc:
-                self.notify(f"The draft cannot be resumed: {exc}", severity="warning")
-            else:
-                screen = self.screen
-                if isinstance(screen, InterviewScreen):
-                    screen.interview = self.interview
-                    screen.facts = self.facts
-                    screen.greeting = "Welcome back: here is where you left off."
-                    await screen.show()
-                self.start_answers = dict(self.interview.draft()["answers"])
-        self.offer = None
+        self.resume_choice = bool(yes)
+        if self.interview is not None:
+            await self._apply_resume()
+        else:  # still reading: applied when the facts arrive
+            screen = self._interview_screen()
+            if screen is not None:
+                screen.focus_reply()
+
+    async def _apply_resume(self) -> None:
+        yes, offer = self.resume_choice, self.offer
+        self.resume_choice, self.offer = None, None
+        if not yes or offer is None or self.interview is None or self.facts is None:
+            return
+        try:
+            facts = facts_for_draft(self.repo, self.facts, offer)
+            interview = type(self.interview).from_draft(self.interview.questions, facts, offer)
+        except ValueError as exc:
+            self.notify(f"The draft cannot be resumed: {exc}", severity="warning")
+            return
+        self.facts, self.interview = facts, interview
+        screen = self._interview_screen()
+        if screen is not None:
+            screen.interview, screen.facts, screen.greeting = interview, facts, RESUMED_GREETING
+            await screen.show(focus=screen is self.screen)
+        self.start_answers = dict(interview.draft()["answers"])
 
     # -- moving between screens --------------------------------------------------------------------
 
@@ -99,14 +170,20 @@ class WizardApp(App[int]):
 
     def on_interview_screen_planned(self, message: InterviewScreen.Planned) -> None:
         """Show the plan."""
+        from wizard.tui.plan import PlanScreen
+
         self.push_screen(PlanScreen(message.outcome))
 
     def on_plan_screen_compare_requested(self, message: PlanScreen.CompareRequested) -> None:
         """Plan -> Compare environments (Esc comes back)."""
+        from wizard.tui.compare import CompareScreen
+
         self.push_screen(CompareScreen(self.repo, message.outcome))
 
     def on_plan_screen_accepted(self, message: PlanScreen.Accepted) -> None:
         """Show the files."""
+        from wizard.tui.preview import PreviewScreen
+
         self.push_screen(PreviewScreen(self.repo, message.outcome))
 
     def on_preview_screen_accepted(self, message: PreviewScreen.Accepted) -> None:
@@ -125,6 +202,8 @@ class WizardApp(App[int]):
 
     @work(thread=True, exclusive=True, group="write")
     def _write(self, outcome: Outcome) -> None:
+        from wizard.core.pipeline import refuse_unbuildable, write
+
         try:
             refuse_unbuildable(self.repo, outcome)  # the preview may not have finished its check
             written = write(self.repo, outcome)
@@ -136,12 +215,16 @@ class WizardApp(App[int]):
         self.call_from_thread(self._done, outcome, written)
 
     def _done(self, outcome: Outcome, written: list[str]) -> None:
+        from wizard.tui.done import DoneScreen
+
         self.switch_screen(DoneScreen(outcome, written, self.repo.name))
 
     # -- app-wide actions --------------------------------------------------------------------------
 
     def save_draft(self) -> None:
         """Keep the answers so far outside the repository (nothing once written, nor when nothing changed)."""
+        if self.interview is None:  # still reading the repository: nothing answered yet
+            return
         answers = self.interview.draft()["answers"]
         if self.written is None and answers and answers != self.start_answers:
             try:
@@ -165,6 +248,10 @@ class WizardApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette: each action of the current screen, then the app's own."""
+        from wizard.tui.compare import CompareScreen
+        from wizard.tui.plan import PlanScreen
+        from wizard.tui.preview import PreviewScreen
+
         if isinstance(screen, InterviewScreen):
             yield SystemCommand("Why do you ask?", "Show why the current question is asked", screen.action_why)
             yield SystemCommand("Back", "Go back to the previous answer", screen.action_back)
@@ -193,12 +280,13 @@ class WizardApp(App[int]):
 
 def make_app(
     repo: Path, *, facts: dict[str, Any] | None = None, draft: Mapping[str, Any] | None = None,
-    store: DraftStore | None = None,
+    store: DraftStore | None = None, scanner: Scanner = start_facts,
 ) -> WizardApp:
     """The app for a repository: shared by the command line, the tests and the screenshot script.
 
-    `facts` default to a scan of the repository; `draft` resumes that draft at once; without one, a draft
-    left by an earlier run is offered for resuming, and saved answers (`.k8s-wizard.yaml`) are the start.
+    Without `facts` the app reads the repository in a worker once its first screen is up (`scanner`, default
+    `start_facts`); `draft` resumes that draft at once; without one, a draft left by an earlier run is offered
+    for resuming, and saved answers (`.k8s-wizard.yaml`) are the start.
     """
     repo = repo.resolve()
     store = store or DraftStore(repo)
@@ -207,20 +295,9 @@ def make_app(
         saved = saved_answers(repo)
     except WizardError as exc:
         saved, greeting = None, f"I could not read `{ANSWERS_FILE}` ({exc}), so we start from scratch."
-    facts = facts if facts is not None else start_facts(repo, saved)
-    questions = load_questions()
-    offer = None
-    if draft is not None:
-        facts = facts_for_draft(repo, facts, draft)
-        interview = Interview.from_draft(questions, facts, draft)
-        greeting = "Welcome back: here is where you left off."
-    else:
-        interview = Interview(questions, facts)
-        if saved is not None:
-            try:
-                interview = Interview.from_draft(questions, facts, draft_from_answers(questions, facts, saved))
-                greeting = f"I started from your saved answers in `{ANSWERS_FILE}`."
-            except ValueError:
-                pass
-        offer = store.load()
-    return WizardApp(repo, facts, interview, store, greeting=greeting, offer=offer)
+    offer = store.load() if draft is None else None
+    if facts is None:
+        return WizardApp(repo, None, None, store, greeting=greeting, offer=offer, saved=saved, draft=draft,
+                         scanner=scanner)
+    facts, interview, said = begin(repo, facts, saved, draft)
+    return WizardApp(repo, facts, interview, store, greeting=said or greeting, offer=offer)

@@ -4,13 +4,17 @@ The screen only shows the engine's state: the transcript as chat bubbles, the cu
 input shaped for it (wizard.tui.reply), and the summary in a side panel where any earlier answer can
 be picked to change it (the engine re-asks only what depends on it). When the last question is
 answered, the answers are checked and planned in a worker; the result goes up as `Planned`.
+
+At start the screen may have no interview yet: the app reads the repository in a worker, and until the
+facts arrive the screen says so (the folders found so far under "What I know"); no question is asked
+before the facts it proposes from are there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -25,12 +29,16 @@ from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Opti
 from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
-from wizard.core.pipeline import Outcome, build, facts, load_answers
-from wizard.interview.engine import Ask, Interview
 from wizard.tui.reply import ChoiceReply, HelpAsked, PerEnvironmentReply, Replied, reply_for
+
+if TYPE_CHECKING:  # the core is loaded by the worker that reads the repository, not before the first screen
+    from wizard.core.pipeline import Outcome
+    from wizard.interview.engine import Ask, Interview
 
 KEY_HINT = "enter: ok · ?/F1: why · esc: back · F2: change"
 """The keys, short enough for the conversation column of an 80-column terminal."""
+READING = "I am reading the YAML files in this repository to find your Kubernetes objects; the first question follows."
+"""What the wizard says while the repository is read (the app's first screen, before the facts are in)."""
 
 
 class WizardSays(Static):
@@ -85,13 +93,18 @@ class InterviewScreen(Screen[None]):
         interview: Interview
         facts: dict[str, Any]
 
-    def __init__(self, repo: Path, interview: Interview, facts: dict[str, Any], *, greeting: str = "") -> None:
-        """`greeting`: a first line from the wizard (resumed draft, saved answers)."""
+    def __init__(
+        self, repo: Path, interview: Interview | None, facts: dict[str, Any] | None, *, greeting: str = "",
+    ) -> None:
+        """`greeting`: a first line from the wizard (resumed draft, saved answers). Without `interview` the
+        screen says the repository is being read until the app gives it the interview and its facts."""
         super().__init__()
         self.repo = repo
         self.interview = interview
         self.facts = facts
         self.greeting = greeting
+        self.candidates: list[dict[str, str]] = []
+        """While reading: the folders found to hold Kubernetes objects (by content), not yet read."""
         self.help_shown = False
         self.problems: list[str] = []
         self.planning = False
@@ -115,14 +128,44 @@ class InterviewScreen(Screen[None]):
 
     # -- showing the engine's state ----------------------------------------------------------------
 
+    @property
+    def reading(self) -> bool:
+        """True until the app has the repository's facts (no question is asked before)."""
+        return self.interview is None
+
+    def found(self, candidates: list[dict[str, str]]) -> None:
+        """While reading: the folders found to hold Kubernetes objects, shown under "What I know"."""
+        self.candidates = list(candidates)
+        if self.reading:
+            self._show_known()
+
+    def focus_reply(self) -> None:
+        """Focus the answer input (the reading state has none: the "What I know" panel then)."""
+        widget = next(iter(self.query("#reply-input")), None) or self.query_one("#known", OptionList)
+        widget.focus()
+
     async def show(self, *, focus: bool = True) -> None:
-        """Re-draw chat, input and side panel from the interview."""
+        """Re-draw chat, input and side panel from the interview (or the reading state)."""
+        if self.interview is None:
+            await self._show_reading()
+            return
         ask = self.interview.current()
         await self._show_chat(ask)
         await self._show_reply(ask, focus=focus)
         self._show_known()
 
+    async def _show_reading(self) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        bubbles = [WizardSays(self.greeting, classes="note")] if self.greeting else []
+        await chat.remove_children()
+        await chat.mount_all([*bubbles, WizardSays(READING, classes="current")])
+        reply = self.query_one("#reply", Vertical)
+        await reply.remove_children()
+        await reply.mount(LoadingIndicator(), Label("Reading the manifests…", classes="busy"))
+        self._show_known()
+
     async def _show_chat(self, ask: Ask | None) -> None:
+        assert self.interview is not None
         chat = self.query_one("#chat", VerticalScroll)
         bubbles: list[Widget] = []
         if self.greeting:
@@ -151,6 +194,7 @@ class InterviewScreen(Screen[None]):
         chat.call_after_refresh(chat.scroll_end, animate=False)  # again once the bubbles have their size
 
     async def _show_reply(self, ask: Ask | None, *, focus: bool) -> None:
+        assert self.interview is not None
         reply = self.query_one("#reply", Vertical)
         await reply.remove_children()
         if self.planning:
@@ -173,6 +217,8 @@ class InterviewScreen(Screen[None]):
         highlighted = known.highlighted
         known.clear_options()
         known.add_options([Option(Text(line, style="dim"), disabled=True) for line in self._found()])
+        if self.interview is None:
+            return
         known.add_option(None)
         for exchange in self.interview.transcript():
             line = Text.assemble((f"{exchange.question.label}: ", "bold"), exchange.answer or "(empty)")
@@ -181,7 +227,13 @@ class InterviewScreen(Screen[None]):
             known.highlighted = highlighted
 
     def _found(self) -> list[str]:
-        """What the scan found, in a few lines."""
+        """What the scan found, in a few lines (while reading: the folders found so far)."""
+        if self.facts is None:
+            if not self.candidates:
+                return ["reading the repository…"]
+            first, *others = self.candidates
+            more = f" (and {len(others)} more folder{'s' if len(others) != 1 else ''})" if others else ""
+            return [f"reading ./{first['value']} ({first['label']}){more}…"]
         f = self.facts
         lines = []
         if f.get("source"):
@@ -207,6 +259,8 @@ class InterviewScreen(Screen[None]):
     @on(Replied)
     async def _answered(self, event: Replied) -> None:
         event.stop()
+        if self.interview is None:
+            return
         ask = self.interview.current()
         messages = self.interview.answer(event.value)
         self.problems = messages
@@ -225,7 +279,10 @@ class InterviewScreen(Screen[None]):
 
     def _rescan(self, source: str) -> None:
         """A manifests folder other than the one found: scan it, and carry the answers over to its facts."""
-        if not source or source == (self.facts.get("source") or ""):
+        from wizard.core.pipeline import facts
+        from wizard.interview.engine import Interview
+
+        if self.interview is None or not source or source == ((self.facts or {}).get("source") or ""):
             return
         try:
             found = facts(self.repo, source)
@@ -281,7 +338,7 @@ class InterviewScreen(Screen[None]):
 
     async def edit(self, question_id: str) -> None:
         """Re-ask an earlier question; later answers stay unless they depend on it."""
-        if self.planning:
+        if self.planning or self.interview is None:
             return
         try:
             self.interview.goto(question_id)
@@ -293,7 +350,7 @@ class InterviewScreen(Screen[None]):
 
     async def action_back(self) -> None:
         """Back to the previous answer (or, while changing one, leave it as it was)."""
-        if self.planning:
+        if self.planning or self.interview is None:
             return
         ask = self.interview.current()
         if ask is not None and ask.answered:
@@ -306,7 +363,7 @@ class InterviewScreen(Screen[None]):
 
     async def action_why(self) -> None:
         """Show why the current question is asked."""
-        if self.interview.current() is None:
+        if self.interview is None or self.interview.current() is None:
             return
         self.help_shown = True
         await self._show_chat(self.interview.current())
@@ -319,6 +376,8 @@ class InterviewScreen(Screen[None]):
 
     async def plan(self) -> None:
         """Check the answers and plan in a worker (the screen keeps drawing meanwhile)."""
+        if self.interview is None:
+            return
         self.planning = True
         self.problems = []
         await self.show()
@@ -326,6 +385,8 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="plan")
     def _plan_worker(self, answers: dict[str, Any]) -> None:
+        from wizard.core.pipeline import build, load_answers
+
         try:
             loaded, inventory = load_answers(self.repo, answers, "your answers")
             outcome = build(self.repo, loaded, inventory)

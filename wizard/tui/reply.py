@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on
@@ -26,8 +26,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
-from wizard.interview.engine import Ask, match_choice
-from wizard.interview.sentences import names_environments
+if TYPE_CHECKING:  # the engine is loaded with the facts (in the app's worker), after the first screen
+    from wizard.interview.engine import Ask
 
 HELP_WORDS = ("?", "why", "why?")
 """What a person types to ask why a question is asked."""
@@ -175,6 +175,8 @@ class ChoiceReply(OptionList):
         from wizard.interview.choices import named_choices
 
         text = self.typed.text
+        from wizard.interview.engine import match_choice
+
         picked = match_choice(text, self.choices) if self.choices else None
         if picked is None and self.choices:
             named = {value for value, _, _ in named_choices(text, self.choices)}
@@ -295,6 +297,8 @@ class PerEnvironmentReply(Vertical):
         names = list(dict(self.ask.default or {}))
 
         def check(value: Any) -> list[str]:
+            from wizard.interview.sentences import names_environments
+
             text = value.get(env) if isinstance(value, dict) else None
             if isinstance(text, str) and names_environments(text, names):
                 return self.check(text)
@@ -316,6 +320,8 @@ class PerEnvironmentReply(Vertical):
                 event.input.restore()
             self.post_message(HelpAsked())
             return
+        from wizard.interview.sentences import names_environments
+
         names = list(dict(self.ask.default or {}))
         if names_environments(event.value, names) and event.value != self.proposed.get(str(event.input.name)):
             self.post_message(Replied(event.value))  # a sentence naming environments is the whole answer

@@ -1,6 +1,8 @@
 """What both interactive front-ends need at start: the scan's facts, saved answers and the draft store.
 
-No Textual here: `k8s-wizard init --plain` uses this module too, and importing it must stay cheap.
+No Textual here: `k8s-wizard init --plain` uses this module too, and importing it must stay cheap (the
+core is loaded by the first call that scans: the Textual app makes that call in a worker, after its first
+screen is up).
 A draft lives outside the repository (under the XDG state folder), so quitting the interview writes
 nothing to the project; it holds answers only, never a secret value (the interview asks key names).
 """
@@ -10,16 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wizard.core.answers.parse import ANSWERS_FILE, read_answers_file
 from wizard.core.errors import InputError, WizardError
-from wizard.interview.engine import DRAFT_VERSION
+from wizard.core.layout import ANSWERS_FILE
 
 if TYPE_CHECKING:
     from wizard.core.scan.manifests import Inventory
+    from wizard.interview.engine import Interview
+
+Found = Callable[[list[dict[str, str]]], None]
+"""Told the folders that hold Kubernetes objects (found by content, {value, label}) before they are read."""
+Scanner = Callable[[Path, "Mapping[str, Any] | None", "Found | None"], dict[str, Any]]
+"""What reads a repository's facts at start: `start_facts` (the Textual tests wrap it to hold it back)."""
+RESUMED = "Welcome back: here is where you left off."
 
 STATE_DIR_ENV = "K8S_WIZARD_STATE_DIR"
 """Environment variable naming the folder that holds drafts (tests point it at a temporary folder)."""
@@ -44,6 +52,8 @@ class DraftStore:
 
     def load(self) -> dict[str, Any] | None:
         """The saved draft, or None when there is none (or it cannot be read)."""
+        from wizard.interview.engine import DRAFT_VERSION
+
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -70,24 +80,30 @@ def saved_answers(repo: Path) -> dict[str, Any] | None:
     path = repo / ANSWERS_FILE
     if not path.is_file():
         return None
+    from wizard.core.answers.parse import read_answers_file
+
     data = read_answers_file(path)
     if not isinstance(data, dict):
         raise InputError(f"{path}: not a mapping of answers")
     return data
 
 
-def start_facts(repo: Path, saved: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def start_facts(repo: Path, saved: Mapping[str, Any] | None = None, on_found: Found | None = None) -> dict[str, Any]:
     """The scan's facts: from the saved answers' source folder, else the folders that hold Kubernetes objects.
 
     The first candidate folder is read once: the check that it scans is the scan its facts come from.
+    `on_found` hears the folders found by content before they are read (the saved one on a re-run).
     """
     from wizard.core.pipeline import candidate_facts, facts  # the whole core: loaded by whoever scans
 
     source = saved.get("source") if saved else None
     if source:
-        return facts(repo, str(source).rstrip("/"), [])  # a re-run: the saved folder, no choice offered again
+        source = str(source).rstrip("/")
+        if on_found is not None:
+            on_found([{"value": source, "label": "the folder your saved answers name"}])
+        return facts(repo, source, [])  # a re-run: the saved folder, no choice offered again
     scanned: dict[str, Inventory] = {}
-    found = candidate_facts(repo, scanned)
+    found = candidate_facts(repo, scanned, on_found)
     source = found[0]["value"] if found else None
     return facts(repo, source, found, inventory=scanned.get(source) if source else None)
 
@@ -109,3 +125,25 @@ def facts_for_draft(repo: Path, found: dict[str, Any], draft: Mapping[str, Any])
         return facts(repo, source, found.get("candidates"))
     except WizardError:
         return found
+
+
+def begin(
+    repo: Path, facts: dict[str, Any], saved: Mapping[str, Any] | None, draft: Mapping[str, Any] | None,
+) -> tuple[dict[str, Any], Interview, str]:
+    """(facts, interview, greeting) to start with: `draft` resumed, else the saved answers, else a fresh start."""
+    from wizard.interview.engine import Interview
+    from wizard.interview.model import load_questions
+    from wizard.interview.saved import draft_from_answers
+
+    questions = load_questions()
+    if draft is not None:
+        facts = facts_for_draft(repo, facts, draft)
+        return facts, Interview.from_draft(questions, facts, draft), RESUMED
+    if saved is not None:
+        try:
+            interview = Interview.from_draft(questions, facts, draft_from_answers(questions, facts, saved))
+        except ValueError:
+            pass
+        else:
+            return facts, interview, f"I started from your saved answers in `{ANSWERS_FILE}`."
+    return facts, Interview(questions, facts), ""

@@ -18,8 +18,9 @@ from wizard.core import yamlio
 from wizard.core.answers import schema, semantic
 from wizard.core.answers.helm import HelmAnswers, helm_dict, parse_helm, parse_values
 from wizard.core.errors import InputError
+from wizard.core.layout import ANSWERS_FILE
 
-ANSWERS_FILE = ".k8s-wizard.yaml"
+__all__ = ["ANSWERS_FILE"]  # re-exported: the commands and tests import it from here
 ANSWERS_MAX_BYTES = 1024 * 1024  # an answers file is a few kilobytes
 # The patterns and choices are the schema's (wizard/core/answers/schema.json): one definition for the core,
 # the interview and editors.

@@ -1,0 +1,220 @@
+"""The app's first screen comes before the scan: the repository is read in a worker (issue 12).
+
+The scan is held through the app's real seam (`make_app(scanner=...)`): the real `start_facts` runs, and the
+test holds it between finding the folders that hold Kubernetes objects and reading them, with a
+threading.Event. So the screen can be checked while the scan is still running, then the facts released.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from test_tui_support import answered, settle, shop_repo, tree_bytes
+from textual.pilot import Pilot
+from textual.widgets import Input, LoadingIndicator, OptionList
+
+from wizard.core.errors import InputError
+from wizard.tui.app import WizardApp, make_app
+from wizard.tui.confirm import ConfirmScreen
+from wizard.tui.interview import READING, InterviewScreen, WizardSays
+from wizard.tui.startup import STATE_DIR_ENV, DraftStore, Found, start_facts
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Drafts go to a temporary folder."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return shop_repo(tmp_path)
+
+
+class HeldScan:
+    """`start_facts`, held after the folders are found and before they are read, until `release` is set."""
+
+    def __init__(self) -> None:
+        self.found = threading.Event()
+        self.release = threading.Event()
+        self.done = threading.Event()
+
+    def __call__(self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None) -> dict[str, Any]:
+        def found(candidates: list[dict[str, str]]) -> None:
+            if on_found is not None:
+                on_found(candidates)
+            self.found.set()
+            assert self.release.wait(60), "the test never released the scan"
+
+        try:
+            return start_facts(repo, saved, found)
+        finally:
+            self.done.set()
+
+
+def screen_of(app: WizardApp) -> InterviewScreen:
+    screen = next(s for s in app.screen_stack if isinstance(s, InterviewScreen))
+    return screen
+
+
+def chat(app: WizardApp) -> list[str]:
+    return [w.source for w in screen_of(app).query(WizardSays)]
+
+
+def known(app: WizardApp) -> list[str]:
+    panel = screen_of(app).query_one("#known", OptionList)
+    return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+
+
+async def until_found(pilot: Pilot[int], held: HeldScan) -> None:
+    """Wait (without waiting for the workers, which are held) until the found folders are on screen."""
+    for _ in range(600):
+        if held.found.is_set() and any("reading ./" in line for line in known(pilot.app)):  # type: ignore[arg-type]
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"the found folders never showed: {known(pilot.app)}")  # type: ignore[arg-type]
+
+
+async def test_the_first_screen_is_up_while_the_scan_runs_and_the_question_follows_the_facts(repo: Path) -> None:
+    held = HeldScan()
+    app = make_app(repo, scanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_found(pilot, held)
+            screen = screen_of(app)
+            assert app.screen is screen and screen.reading and app.interview is None
+            assert not held.done.is_set(), "the scan finished before the screen was checked"
+            assert chat(app) == [READING]
+            assert screen.query(LoadingIndicator) and not screen.query(Input)
+            assert known(app) == ["reading ./manifests (7 objects: Service, ConfigMap, Deployment, Ingress)…"]
+
+            held.release.set()
+            await settle(pilot)
+            assert held.done.is_set() and not screen.reading and app.interview is not None
+            ask = app.interview.current()
+            assert ask is not None and ask.id == "today"
+            assert chat(app)[-1] == ask.text and "**7 objects** in `./manifests`" in ask.text
+            assert known(app)[:3] == ["7 objects in ./manifests", "workloads: shop-migrate, postgres, shop-web",
+                                      "namespace: none set"]
+            assert not screen.query(LoadingIndicator)
+            assert app.facts is not None and app.facts["object_count"] == 7
+            await pilot.press("enter")  # the first answer goes to the facts' interview
+            await settle(pilot)
+            assert app.interview.value("today") is True and app.interview.current().id == "app"  # type: ignore[union-attr]
+    finally:
+        held.release.set()
+
+
+async def test_a_resume_answered_while_reading_is_applied_when_the_facts_arrive(repo: Path, state_dir: Path) -> None:
+    facts, draft = answered(repo, "replicas", {"environments": "dev, staging, production"})
+    DraftStore(repo.resolve(), state_dir).save(draft)
+    held = HeldScan()
+    app = make_app(repo, scanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_found(pilot, held)
+            assert isinstance(app.screen, ConfirmScreen) and app.interview is None
+            await pilot.press("enter")  # Resume, before the scan has read anything
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, InterviewScreen) and app.screen.reading  # kept until the facts arrive
+            held.release.set()
+            await settle(pilot)
+            ask = app.interview.current()  # type: ignore[union-attr]
+            assert ask is not None and ask.id == "replicas"
+            assert app.interview.value("environments") == ["dev", "staging", "production"]  # type: ignore[union-attr]
+            assert chat(app)[0] == "Welcome back: here is where you left off."
+            assert isinstance(app.screen.focused, Input)
+    finally:
+        held.release.set()
+
+
+async def test_start_over_while_reading_starts_at_the_first_question(repo: Path, state_dir: Path) -> None:
+    _, draft = answered(repo, "replicas")
+    DraftStore(repo.resolve(), state_dir).save(draft)
+    held = HeldScan()
+    app = make_app(repo, scanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_found(pilot, held)
+            await pilot.press("n")  # Start over
+            held.release.set()
+            await settle(pilot)
+            assert app.interview is not None and app.interview.current().id == "today"  # type: ignore[union-attr]
+            assert app.interview.draft()["answers"] == {}
+    finally:
+        held.release.set()
+
+
+async def test_the_offer_still_open_when_the_facts_arrive_is_answered_after(repo: Path, state_dir: Path) -> None:
+    _, draft = answered(repo, "differs")
+    DraftStore(repo.resolve(), state_dir).save(draft)
+    held = HeldScan()
+    app = make_app(repo, scanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_found(pilot, held)
+            held.release.set()
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmScreen)  # the facts came in underneath the question
+            assert screen_of(app).interview is app.interview and app.interview is not None
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.interview.current().id == "differs"  # type: ignore[union-attr]
+    finally:
+        held.release.set()
+
+
+async def test_quitting_while_reading_writes_nothing_and_keeps_no_draft(repo: Path, state_dir: Path) -> None:
+    before = tree_bytes(repo)
+    held = HeldScan()
+    app = make_app(repo, scanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_found(pilot, held)
+            await pilot.press("escape", "f1", "f2")  # nothing to go back to, to explain or to change yet
+            assert screen_of(app).reading
+            await pilot.press("ctrl+q")
+            assert app.return_value == 1 and not held.done.is_set()  # closed while the scan was held
+            held.release.set()
+    finally:
+        held.release.set()
+    assert held.done.wait(30)
+    assert tree_bytes(repo) == before
+    assert not any(state_dir.glob("*.json"))
+
+
+async def test_a_folder_that_cannot_be_read_closes_the_app_with_the_error(repo: Path) -> None:
+    (repo / ".k8s-wizard.yaml").write_text(yaml.safe_dump({"version": 1, "source": "gone"}))
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+    assert app.return_value == 2
+    assert isinstance(app.failure, InputError) and "'gone' not found" in str(app.failure)
+
+
+async def test_saved_answers_are_the_start_once_read(repo: Path) -> None:
+    facts, draft = answered(repo)
+    from wizard.interview.engine import Interview
+    from wizard.interview.model import load_questions
+
+    answers = Interview.from_draft(load_questions(), facts, draft).answers()
+    (repo / ".k8s-wizard.yaml").write_text(yaml.safe_dump(answers))
+    held = HeldScan()
+    app = make_app(repo, scanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_found(pilot, held)
+            assert known(app) == ["reading ./manifests (the folder your saved answers name)…"]
+            held.release.set()
+            await settle(pilot)
+            assert chat(app)[0] == "I started from your saved answers in `.k8s-wizard.yaml`."
+            assert app.interview is not None and app.interview.done
+    finally:
+        held.release.set()
