@@ -23,8 +23,11 @@ differ in replicas, resources, config, hosts, image tags and autoscaling. Then:
 * core per document (at --core-sizes, default 100 and 800): what `apply --dry-run` does before its build
   check (scan, answers, resolve, plan, render, diff, print), in a fresh process. Target: seconds per
   document grows <= 1.3x from the smallest size to the largest.
-* TUI (at --tui-workloads, default 200 = 1,000 objects): a fresh process imports the app, scans the repo
-  and runs it headless (Textual `run_test`) until the first question is on screen. Target <= 0.5 s.
+* TUI (at --tui-workloads, default 200 = 1,000 objects, and at 5 = 25 objects): a fresh process imports the
+  app and runs it headless (Textual `run_test`); the app reads the repository in a worker once its first
+  screen is up. Two moments, from the start of the process (wall clock, taken by this script before it
+  starts the process) to the screen being drawn: the interview screen (saying it reads the manifests) and
+  the first question. Median of --tui-runs (3). Target: first question <= 0.5 s.
 * `k8s-wizard --help` (median of 11).
 
     python scripts/bench.py            # the full run (tens of minutes on a loaded 2-core machine)
@@ -426,34 +429,49 @@ def core(workdir: Path, workloads: int, heavy: bool) -> dict:
 
 
 TUI = r"""
-import time
-T0 = time.perf_counter()
-import asyncio, sys
+import asyncio, sys, time
 from pathlib import Path
 from wizard.tui.app import make_app
 from wizard.tui.interview import InterviewScreen
 
+async def painted(app):
+    done = asyncio.Event()
+    app.call_after_refresh(done.set)  # set once the screen as it stands now has been drawn
+    await done.wait()
+
 async def main(repo):
     app = make_app(repo)
     async with app.run_test(size=(120, 40)) as pilot:
-        while not isinstance(app.screen, InterviewScreen):
-            await pilot.pause(0.005)
-        await pilot.pause()
-        print(time.perf_counter() - T0)
+        while not isinstance(app.screen, InterviewScreen) or not app.screen.query("#reply > *"):
+            await asyncio.sleep(0.002)
+        await painted(app)
+        screen = time.time()
+        while app.screen.interview is None or not app.screen.query("#reply-input"):
+            await asyncio.sleep(0.002)
+        await painted(app)
+        print(screen, time.time())
 asyncio.run(main(Path(sys.argv[1])))
 """
 
 
-def tui(workdir: Path, workloads: int) -> dict:
-    """Seconds from process start to the first question on screen (headless), and the same on a 5-workload repo."""
+def tui(workdir: Path, workloads: int, runs: int) -> dict:
+    """Seconds from process start to the interview screen and to the first question (headless), median of `runs`,
+    at `workloads` and on a 5-workload repo."""
     out = {}
     for n in (5, workloads):
         src = workdir / f"tui-{n}"
         docs = generate(src, n)
         env = {**os.environ, "K8S_WIZARD_STATE_DIR": str(workdir / "state")}
-        _, _, text = run([sys.executable, "-c", TUI, str(src)], env=env)
-        out[n] = (docs, float(text.strip().splitlines()[-1]))
-        log(f"    TUI first question at {docs} objects: {out[n][1]:.2f} s")
+        screens, questions = [], []
+        for _ in range(runs):
+            start = time.time()  # wall clock: the child reports its moments in the same clock
+            _, _, text = run([sys.executable, "-c", TUI, str(src)], env=env)
+            screen, question = (float(x) for x in text.strip().splitlines()[-1].split())
+            screens.append(screen - start)
+            questions.append(question - start)
+        out[n] = (docs, statistics.median(questions), statistics.median(screens))
+        log(f"    TUI at {docs} objects: interview screen {out[n][2]:.2f} s, first question {out[n][1]:.2f} s "
+            f"(median of {runs})")
     return out
 
 
@@ -540,7 +558,10 @@ def report(rows: list[dict], extra: dict[int, dict], cores: list[dict], tui_row:
         small, big = sorted(tui_row)
         lines += ["", f"TUI, process start to the first question on screen: {tui_row[big][1]:.2f} s at {tui_row[big][0]} "
                   f"objects ({verdict(tui_row[big][1] <= 0.5)} the <= 0.5 s target), {tui_row[small][1]:.2f} s at "
-                  f"{tui_row[small][0]} objects (the same run): {tui_row[big][1] / tui_row[small][1]:.2f}x."]
+                  f"{tui_row[small][0]} objects (the same run): {tui_row[big][1] / tui_row[small][1]:.2f}x. The interview "
+                  f"screen (saying it reads the manifests, the folders found filling in) is up before: "
+                  f"{tui_row[big][2]:.2f} s at {tui_row[big][0]} objects ({verdict(tui_row[big][2] <= 0.5)} 0.5 s), "
+                  f"{tui_row[small][2]:.2f} s at {tui_row[small][0]}."]
     if helps:
         lines.append(f"\n`k8s-wizard --help`: median {statistics.median(helps) * 1000:.0f} ms over {len(helps)} runs "
                      f"(min {min(helps) * 1000:.0f}, max {max(helps) * 1000:.0f}).")
@@ -557,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--core-sizes", type=ints, help="workloads for the core per-document cost (default 100,800)")
     p.add_argument("--tui-workloads", type=int, help="workloads for the TUI figure (default 200: 1,000 objects)")
     p.add_argument("--heavy", action="store_true", help="resources and autoscaling for every workload in four environments")
+    p.add_argument("--tui-runs", type=int, default=3, help="runs of the TUI figure at each size, median (default 3)")
     p.add_argument("--help-runs", type=int, default=11, help="runs of `k8s-wizard --help` (default 11)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
     args = p.parse_args(argv)
@@ -582,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
         tui_row = {}
         if tui_n:
             log("... TUI")
-            tui_row = tui(workdir, tui_n)
+            tui_row = tui(workdir, tui_n, max(1, args.tui_runs))
         helps = help_time(args.help_runs) if args.help_runs else []
         loads.append(load_average())
         print(report(rows, extra, cores, tui_row, helps, info, (loads[0], loads[1])))

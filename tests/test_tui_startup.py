@@ -16,7 +16,7 @@ import pytest
 import yaml
 from test_tui_support import answered, settle, shop_repo, tree_bytes
 from textual.pilot import Pilot
-from textual.widgets import Input, LoadingIndicator, OptionList
+from textual.widgets import Input, Label, OptionList
 
 from wizard.core.errors import InputError
 from wizard.tui.app import WizardApp, make_app
@@ -92,7 +92,8 @@ async def test_the_first_screen_is_up_while_the_scan_runs_and_the_question_follo
             assert app.screen is screen and screen.reading and app.interview is None
             assert not held.done.is_set(), "the scan finished before the screen was checked"
             assert chat(app) == [READING]
-            assert screen.query(LoadingIndicator) and not screen.query(Input)
+            assert str(screen.query_one("#reading", Label).render()).startswith("Reading the manifests…")
+            assert not screen.query(Input)
             assert known(app) == ["reading ./manifests (7 objects: Service, ConfigMap, Deployment, Ingress)…"]
 
             held.release.set()
@@ -103,7 +104,7 @@ async def test_the_first_screen_is_up_while_the_scan_runs_and_the_question_follo
             assert chat(app)[-1] == ask.text and "**7 objects** in `./manifests`" in ask.text
             assert known(app)[:3] == ["7 objects in ./manifests", "workloads: shop-migrate, postgres, shop-web",
                                       "namespace: none set"]
-            assert not screen.query(LoadingIndicator)
+            assert not screen.query("#reading")
             assert app.facts is not None and app.facts["object_count"] == 7
             await pilot.press("enter")  # the first answer goes to the facts' interview
             await settle(pilot)

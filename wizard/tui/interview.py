@@ -12,6 +12,7 @@ before the facts it proposes from are there.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
@@ -105,6 +107,8 @@ class InterviewScreen(Screen[None]):
         self.greeting = greeting
         self.candidates: list[dict[str, str]] = []
         """While reading: the folders found to hold Kubernetes objects (by content), not yet read."""
+        self._ticker: Timer | None = None
+        self._read_since = 0.0
         self.help_shown = False
         self.problems: list[str] = []
         self.planning = False
@@ -161,8 +165,26 @@ class InterviewScreen(Screen[None]):
         await chat.mount_all([*bubbles, WizardSays(READING, classes="current")])
         reply = self.query_one("#reply", Vertical)
         await reply.remove_children()
-        await reply.mount(LoadingIndicator(), Label("Reading the manifests…", classes="busy"))
+        # A label counting seconds, not the animated LoadingIndicator: its redraws take turns on the GIL with the
+        # scan in the worker thread (measured: the scan took ~1.3x as long beside the animation).
+        await reply.mount(Label(self._reading_label(), id="reading", classes="busy"))
+        if self._ticker is None:
+            self._read_since = time.monotonic()
+            self._ticker = self.set_interval(1.0, self._tick)
         self._show_known()
+
+    def _reading_label(self) -> str:
+        seconds = int(time.monotonic() - self._read_since) if self._read_since else 0
+        return f"Reading the manifests… {seconds} s" if seconds else "Reading the manifests…"
+
+    def _tick(self) -> None:
+        if self.interview is not None:
+            if self._ticker is not None:
+                self._ticker.stop()
+                self._ticker = None
+            return
+        for label in self.query("#reading").results(Label):
+            label.update(self._reading_label())
 
     async def _show_chat(self, ask: Ask | None) -> None:
         assert self.interview is not None
