@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     try:
         args = _parser().parse_args(argv)
         _recover(args, err)
-        handler: Callable[..., int] = _handlers()[args.command]
+        handler = _handler(args.command)
         return handler(args, stdin or sys.stdin, out)
     except KeyboardInterrupt:
         print("\ninterrupted: nothing written", file=err)
@@ -169,17 +169,25 @@ def _recover(args: argparse.Namespace, err: TextIO) -> None:
         print(f"note: {note}", file=err)
 
 
-def _handlers() -> dict[str, Callable[..., int]]:
-    from wizard.commands import diff, envs, interactive, run, schema, seal
+_HANDLERS = {
+    "init": ("interactive", "init"),
+    "apply": ("run", "apply"),
+    "plan": ("run", "plan"),
+    "validate": ("run", "validate"),
+    "seal": ("seal", "seal"),
+    "diff": ("diff", "diff"),
+    "add-env": ("envs", "add_env"),
+    "remove-env": ("envs", "remove_env"),
+    "schema": ("schema", "schema"),
+}
+"""command -> (module under wizard.commands, function)."""
 
-    return {
-        "init": interactive.init,
-        "apply": run.apply,
-        "plan": run.plan,
-        "validate": run.validate,
-        "seal": seal.seal,
-        "diff": diff.diff,
-        "add-env": envs.add_env,
-        "remove-env": envs.remove_env,
-        "schema": schema.schema,
-    }
+
+def _handler(command: str) -> Callable[..., int]:
+    """The command's function, importing only its module: `init` must not load the core before the app's first
+    screen (the Textual app reads the repository in a worker)."""
+    import importlib
+
+    module, name = _HANDLERS[command]
+    handler: Callable[..., int] = getattr(importlib.import_module(f"wizard.commands.{module}"), name)
+    return handler

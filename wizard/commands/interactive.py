@@ -14,9 +14,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from wizard.core.answers.parse import ANSWERS_FILE
 from wizard.core.errors import BlockingError, InputError
-from wizard.interview.model import Choice, load_questions
+from wizard.core.layout import ANSWERS_FILE
 from wizard.tui.startup import DraftStore, facts_for_draft, saved_answers, start_facts
 
 if TYPE_CHECKING:  # the core and questionary are loaded by the plain mode; the Textual app loads the core itself
@@ -25,9 +24,9 @@ if TYPE_CHECKING:  # the core and questionary are loaded by the plain mode; the 
 EXIT_NOT_WRITTEN = 1
 EXIT_INTERRUPTED = 130
 _SETTLE_CHOICES = (
-    Choice("mine", "Keep mine: your edits win where they collide"),
-    Choice("new", "Take new: the generated text wins where they collide"),
-    Choice("markers", "Markers: write both sides with conflict markers to edit by hand"),
+    ("mine", "Keep mine: your edits win where they collide"),
+    ("new", "Take new: the generated text wins where they collide"),
+    ("markers", "Markers: write both sides with conflict markers to edit by hand"),
 )
 
 
@@ -78,6 +77,7 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
     from wizard.core.pipeline import build, load_answers, settle_conflicts, write
     from wizard.core.pipeline import facts as scan_facts
     from wizard.core.plan.export import to_tree
+    from wizard.interview.model import Choice, load_questions
     from wizard.interview.saved import draft_from_answers
     from wizard.plain import InterviewCancelled, PromptRequest, run_plain
 
@@ -108,7 +108,7 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
     for conflict in outcome.conflicts:
         choice = prompt(PromptRequest(
             id="conflict", kind="select", message=f"{conflict.path}: {conflict.note}. Settle it how?",
-            text=conflict.path, default="mine", choices=_SETTLE_CHOICES,
+            text=conflict.path, default="mine", choices=tuple(Choice(*c) for c in _SETTLE_CHOICES),
         ))
         if choice is None:
             print("nothing written", file=out)
