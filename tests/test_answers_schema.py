@@ -215,3 +215,52 @@ def test_the_readme_documents_the_schema_keys_and_no_other() -> None:
     missing = {k for k in in_schema if not re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", section)}
     assert missing == set(), f"the README's answers section does not mention {sorted(missing)}"
     assert "k8s-wizard schema" in section
+
+
+SCHEMA_PATTERNS_OWN_RULES = {
+    # kubeseal's own name rules (a layer below the answers: `secrets` may not import `answers`).
+    "wizard/core/secrets/sealing.py",
+}
+
+
+def _schema_patterns(node: Any) -> set[str]:
+    """Every `pattern` the schema declares, in definitions or inline."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        for value in node.values():
+            found |= _schema_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _schema_patterns(value)
+    return found
+
+
+def test_schema_patterns_are_declared_once_in_the_schema_and_read_by_name() -> None:
+    """No module writes out a schema pattern again, and only wizard.core.answers.patterns compiles them."""
+    literals = _schema_patterns(schema.schema())
+    assert len(literals) > 10
+    offenders = []
+    for path in sorted((PROJECT_ROOT / "wizard").rglob("*.py")):
+        relative = path.relative_to(PROJECT_ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if relative not in ("wizard/core/answers/patterns.py", "wizard/core/answers/schema.py") and "schema.pattern(" in text:
+            offenders.append(f"{relative}: schema.pattern( outside patterns.py")
+        if relative in SCHEMA_PATTERNS_OWN_RULES:
+            continue
+        offenders += [f"{relative}: {p}" for p in literals if f'r"{p}"' in text or f"r'{p}'" in text]
+    assert offenders == []
+
+
+def test_helm_secret_names_and_keys_follow_the_schema_definitions() -> None:
+    """helm.secrets names and keys are the schema's secretName/secretKey, for an editor and for the core."""
+    data = {"version": 1, "app": "shop", "helm": {"chart": "./chart", "release": "shop",
+                                                   "secrets": {"Web_Auth": ["password"]}},
+            "environments": [{"name": "staging"}, {"name": "production", "current": True}]}
+    assert any(e.validator == "pattern" for e in editor_validator().iter_errors(data) for e in [e, *e.context])
+    with pytest.raises(InputError, match="helm.secrets"):
+        parse_answers(data, "answers")
+    data["helm"]["secrets"] = {"web-auth": ["pass word"]}
+    with pytest.raises(InputError, match=r"helm.secrets.web-auth\[0\]"):
+        parse_answers(data, "answers")

@@ -12,6 +12,18 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from wizard.core.answers import schema
+from wizard.core.answers.patterns import (
+    CONFIG_KEY,
+    DNS_LABEL,
+    DNS_LABEL_MAX,
+    GIT_URL,
+    HOST_NAME,
+    HOST_NAME_MAX,
+    HTTP_PATH,
+    IMAGE_REFERENCE,
+    IMAGE_TAG,
+    QUANTITY,
+)
 
 Validator = Callable[[str], tuple[bool, str]]
 """A check on one value as text: (True, "") when fine, else (False, a message for the person)."""
@@ -20,13 +32,6 @@ OK: tuple[bool, str] = (True, "")
 
 # The patterns and limits are those of the answers schema (wizard/core/answers/schema.json), so the interview
 # refuses exactly what `apply` would refuse; the messages here add hints for a person typing.
-_DNS_LABEL = schema.pattern("dnsLabel")
-_HOST_NAME = schema.pattern("hostName")
-_QUANTITY = schema.pattern("quantity")
-_IMAGE_TAG = schema.pattern("imageTag")
-_CONFIG_KEY = schema.pattern("configKey")
-_IMAGE = schema.pattern("imageReference")
-_GIT_URL = schema.pattern("gitUrl")
 _SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)\S+$")
 
 
@@ -34,11 +39,10 @@ def dns_label(value: str) -> tuple[bool, str]:
     """A Kubernetes name such as a namespace or environment name (RFC 1123 label)."""
     if not value:
         return False, "A name is needed."
-    longest = int(schema.definition("dnsLabel")["maxLength"])
-    if len(value) > longest:
-        return False, f"{value!r} is {len(value)} characters long: a name has at most {longest}."
-    if not _DNS_LABEL.match(value):
-        hint = " (lower case only)" if value.lower() != value and _DNS_LABEL.match(value.lower()) else ""
+    if len(value) > DNS_LABEL_MAX:
+        return False, f"{value!r} is {len(value)} characters long: a name has at most {DNS_LABEL_MAX}."
+    if not DNS_LABEL.match(value):
+        hint = " (lower case only)" if value.lower() != value and DNS_LABEL.match(value.lower()) else ""
         return False, (
             f"{value!r} is not a valid name{hint}: use lower-case letters, digits and '-', "
             "starting and ending with a letter or digit."
@@ -53,19 +57,19 @@ def host(value: str) -> tuple[bool, str]:
     if ":" in value:
         return False, f"{value!r} has a port: an Ingress host is the name only."
     name = value[2:] if value.startswith("*.") else value
-    if not name or len(value) > 253:
+    if not name or len(value) > HOST_NAME_MAX:
         return False, "A host name is needed, like staging.example.com."
     long = next((label for label in name.split(".") if len(label) > 63), None)
     if long is not None:
         return False, f"{value!r} is not a host name: the part {long[:12]}... is {len(long)} characters long, at most 63."
-    if not _HOST_NAME.match(value):
+    if not HOST_NAME.match(value):
         return False, f"{value!r} is not a host name: lower-case letters, digits, '-' and dots, like staging.example.com."
     return OK
 
 
 def quantity(value: str) -> tuple[bool, str]:
     """A Kubernetes quantity: `100m`, `0.5`, `128Mi`, `1Gi`."""
-    if _QUANTITY.match(value):
+    if QUANTITY.match(value):
         return OK
     hint = " (Kubernetes writes MiB as Mi)" if re.search(r"[KMGTPE]i?B$", value) else ""
     return False, f"{value!r} is not a Kubernetes quantity{hint}: like 100m or 0.5 for CPU, 128Mi or 1Gi for memory."
@@ -97,7 +101,7 @@ def git_url(value: str) -> tuple[bool, str]:
     if _SCP_LIKE.match(value):
         user_host, _, path = value.partition(":")
         return False, f"Flux needs an ssh:// URL: write ssh://{user_host}/{path} instead of {value!r}."
-    if not _GIT_URL.match(value):
+    if not GIT_URL.match(value):
         return False, f"{value!r} is not a git URL Flux can use: https://host/org/repo.git or ssh://git@host/org/repo.git."
     return OK
 
@@ -133,28 +137,28 @@ def path(value: str) -> tuple[bool, str]:
 
 def image(value: str) -> tuple[bool, str]:
     """A container image reference: `ghcr.io/org/app:1.2.3`."""
-    if _IMAGE.match(value):
+    if IMAGE_REFERENCE.match(value):
         return OK
     return False, f"{value!r} is not an image reference, like ghcr.io/org/app:1.0.0."
 
 
 def image_tag(value: str) -> tuple[bool, str]:
     """An image tag: letters, digits, '_', '.', '-', at most 128."""
-    if _IMAGE_TAG.match(value):
+    if IMAGE_TAG.match(value):
         return OK
     return False, f"{value!r} is not an image tag: letters, digits, '_', '.' and '-', like v1.2.3."
 
 
 def config_key(value: str) -> tuple[bool, str]:
     """A ConfigMap key: letters, digits, '-', '_' and '.'."""
-    if _CONFIG_KEY.match(value):
+    if CONFIG_KEY.match(value):
         return OK
     return False, f"{value!r} is not a ConfigMap key: letters, digits, '-', '_' and '.', like LOG_LEVEL."
 
 
 def http_path(value: str) -> tuple[bool, str]:
     """An HTTP path for a probe (the answers schema's httpPath): starts with '/', like /healthz."""
-    if schema.pattern("httpPath").match(value) and not re.search(r"\s", value):
+    if HTTP_PATH.match(value) and not re.search(r"\s", value):
         return OK
     return False, f"{value!r} is not an HTTP path: it starts with /, like /healthz."
 

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from wizard.core.answers.parse import DNS_LABEL
+from wizard.core.answers.patterns import DNS_LABEL, DNS_LABEL_MAX
 from wizard.core.errors import InputError
 
 # What `--from` copies: the differences an environment makes to the base. Never its identity
@@ -41,7 +41,7 @@ def _index(envs: list[dict[str, Any]], name: str, what: str) -> int:
 
 
 def _check_label(value: str, what: str) -> None:
-    if len(value) > 63 or not DNS_LABEL.match(value):
+    if len(value) > DNS_LABEL_MAX or not DNS_LABEL.match(value):
         raise InputError(f"{what}: {value!r} is not a DNS-1123 label (lower-case letters, digits, '-', at most 63)")
 
 
@@ -58,7 +58,7 @@ def default_namespace(envs: list[dict[str, Any]], name: str) -> str:
         env_name, env_ns = str(env["name"]), str(env.get("namespace") or env["name"])
         if env_ns != env_name and env_name in env_ns:
             candidate = env_ns.replace(env_name, name, 1)
-            if candidate not in taken and len(candidate) <= 63 and DNS_LABEL.match(candidate):
+            if candidate not in taken and len(candidate) <= DNS_LABEL_MAX and DNS_LABEL.match(candidate):
                 return candidate
     return name
 

@@ -22,19 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from wizard.core.answers import schema
+from wizard.core.answers.patterns import (
+    CHART_NAME,
+    CHART_REPOSITORY,
+    CHART_VERSION,
+    HELM_RELEASE,
+    HELM_RELEASE_MAX,
+    SECRET_KEY,
+    SECRET_NAME,
+    SECRET_NAME_MAX,
+)
 from wizard.core.errors import InputError
 
 MAPPED_KEYS = ("replicas", "resources", "host", "autoscaling", "image_tag")
 """The per-environment answers a chart receives through a value path."""
 
 HELM_KEYS = ("chart", "repository", "version", "values", "release", "paths", "secrets")
-# The answers schema's patterns (wizard/core/answers/schema.json), which `schema.check` applies first.
-RELEASE_NAME = schema.pattern("helmRelease")
-CHART_NAME = schema.pattern("chartName")
-VERSION = schema.pattern("chartVersion")
-SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
-SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# The answers schema's patterns come from wizard.core.answers.patterns (`schema.check` applies them first).
 _SEGMENT = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
 
 
@@ -112,13 +116,13 @@ def parse_helm(raw: Any, origin: str) -> HelmAnswers:
     repository = text("repository")
     version = text("version")
     if repository is not None:
-        if not re.match(r"^(https?|oci)://\S+$", repository):
+        if not CHART_REPOSITORY.match(repository):
             raise fail("repository", f"{repository!r} is not an https:// Helm repository or an oci:// registry")
         if not CHART_NAME.match(chart):
             raise fail("chart", f"{chart!r} is not a chart name (a remote chart is named, not a path)")
         if version is None:
             raise fail("version", "required for a remote chart: the version installed today (`helm list` shows it)")
-        if not VERSION.match(version):
+        if not CHART_VERSION.match(version):
             raise fail("version", f"{version!r} is not a chart version (like 1.2.3)")
     else:
         if version is not None:
@@ -127,7 +131,7 @@ def parse_helm(raw: Any, origin: str) -> HelmAnswers:
     release = text("release")
     if not release:
         raise fail("release", "required: today's release name (`helm list -n <namespace>` shows it)")
-    if len(release) > 53 or not RELEASE_NAME.match(release):
+    if len(release) > HELM_RELEASE_MAX or not HELM_RELEASE.match(release):
         raise fail("release", f"{release!r} is not a Helm release name (lower-case letters, digits, '-', '.', at most 53)")
     values_raw = raw.get("values") or []
     if isinstance(values_raw, str):
@@ -170,7 +174,7 @@ def _secrets(raw: Any, fail: Any) -> dict[str, tuple[str, ...]]:
         raise fail("secrets", "expected a mapping {Secret name: [key names]}")
     out: dict[str, tuple[str, ...]] = {}
     for name, keys in sorted(raw.items(), key=lambda kv: str(kv[0])):
-        if not isinstance(name, str) or len(name) > 253 or not SECRET_NAME.match(name):
+        if not isinstance(name, str) or len(name) > SECRET_NAME_MAX or not SECRET_NAME.match(name):
             raise fail("secrets", f"{name!r} is not a Secret name")
         if isinstance(keys, Mapping):
             raise fail(f"secrets.{name}", "list the key names only; secret values never go in the answers file")

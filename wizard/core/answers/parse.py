@@ -17,21 +17,24 @@ import yaml
 from wizard.core import yamlio
 from wizard.core.answers import schema, semantic
 from wizard.core.answers.helm import HelmAnswers, helm_dict, parse_helm, parse_values
+from wizard.core.answers.patterns import (
+    CONFIG_KEY,
+    DNS_LABEL,
+    DNS_LABEL_MAX,
+    GIT_BRANCH,
+    GIT_URL,
+    HOST_NAME,
+    IMAGE_TAG,
+    QUANTITY,
+    SECRET_KEY,
+)
 from wizard.core.errors import InputError
 from wizard.core.layout import ANSWERS_FILE
 
 __all__ = ["ANSWERS_FILE"]  # re-exported: the commands and tests import it from here
 ANSWERS_MAX_BYTES = 1024 * 1024  # an answers file is a few kilobytes
-# The patterns and choices are the schema's (wizard/core/answers/schema.json): one definition for the core,
-# the interview and editors.
-DNS_LABEL = schema.pattern("dnsLabel")
-QUANTITY = schema.pattern("quantity")
-HOSTNAME = schema.pattern("hostName")
-IMAGE_TAG = schema.pattern("imageTag")
-CONFIG_KEY = schema.pattern("configKey")
-SECRET_KEY = schema.pattern("secretKey")
-GIT_URL = schema.pattern("gitUrl")
-GIT_BRANCH = schema.pattern("gitBranch")
+# The patterns (wizard.core.answers.patterns) and choices are the schema's (wizard/core/answers/schema.json):
+# one definition for the core, the interview and editors.
 PROVIDERS = tuple(schema.schema()["properties"]["secrets"]["properties"]["provider"]["enum"])
 CI_CHOICES = tuple(schema.schema()["properties"]["ci"]["enum"])
 SERVICE_CHOICES = tuple(schema.definition("environment")["properties"]["services"]["additionalProperties"]["enum"])
@@ -204,7 +207,7 @@ class _Reader:
 
     def label(self, value: Any, path: str) -> str:
         text = self.string(value, path)
-        if len(text) > 63 or not DNS_LABEL.match(text):
+        if len(text) > DNS_LABEL_MAX or not DNS_LABEL.match(text):
             raise self.fail(path, f"{text!r} is not a DNS-1123 label (lower-case letters, digits, '-', at most 63)")
         return text
 
@@ -312,11 +315,11 @@ def _environment(r: _Reader, raw: Any, path: str, today_namespace: str | None) -
         raw_h = data["host"]
         if isinstance(raw_h, Mapping):
             host = {
-                r.string(k, f"{path}.host", HOSTNAME, "a host name"): r.string(v, f"{path}.host.{k}", HOSTNAME, "a host name")
+                r.string(k, f"{path}.host", HOST_NAME, "a host name"): r.string(v, f"{path}.host.{k}", HOST_NAME, "a host name")
                 for k, v in sorted(raw_h.items())
             }
         else:
-            host = r.string(raw_h, f"{path}.host", HOSTNAME, "a host name (like staging.example.com)")
+            host = r.string(raw_h, f"{path}.host", HOST_NAME, "a host name (like staging.example.com)")
 
     config = _config(r, data.get("config"), f"{path}.config")
 
