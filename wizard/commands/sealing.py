@@ -125,7 +125,7 @@ def plan_seal(
     overlay = layout.overlay(env.name)
     if kustomization_file(repo / overlay) is None:
         raise InputError(f"{overlay}: the overlay does not exist yet; run `k8s-wizard apply` first")
-    selected = select_needs(resolved.secret_needs, secrets, keys)
+    selected = select_needs(resolved.app.secret_needs, secrets, keys)
     # Where the app runs today, a generated Secret keeps today's hashed name (what its pods reference).
     names = {n.name: resolved.secret_name(env, n.name) for n, _ in selected}
     identities = final_identities(repo, overlay, list(names.values()), env.namespace)

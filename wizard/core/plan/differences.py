@@ -22,7 +22,7 @@ def autoscaling_changes(resolved: Resolved, settings: EnvironmentSettings) -> li
     """New HPAs, changed HPA bounds, and replica counts handed over to an HPA."""
     out: list[str] = []
     for name, a in sorted(settings.autoscaling.items()):
-        verb = "HPA bounds of" if name in resolved.existing_hpas else "a new HPA for"
+        verb = "HPA bounds of" if name in resolved.app.existing_hpas else "a new HPA for"
         out.append(f"{verb} {name}: {a.min}-{a.max} replicas at {a.cpu}% CPU")
     for name in sorted(settings.autoscaled):
         w = resolved.workload(name)
@@ -33,14 +33,14 @@ def autoscaling_changes(resolved: Resolved, settings: EnvironmentSettings) -> li
 
 def pod_template_changes(resolved: Resolved, settings: EnvironmentSettings) -> list[str]:
     """Answers that change a pod template (so its pods restart): resources and image tags."""
-    out = [f"{w.ref} container resources" for w in resolved.workloads if w.name in settings.resources]
+    out = [f"{w.ref} container resources" for w in resolved.app.workloads if w.name in settings.resources]
     out += [f"image {name} tag -> {tag}" for name, tag in settings.images]
     adopted = resolved.inventory.adopted
     if settings.env.current and resolved.todays_secrets is None and adopted is not None and adopted.generated_secrets:
         # Today's hashed Secret names could not be read: the pod templates reference the plain names instead.
         out += [
             f"{w.ref} Secret references (today's generated, hashed names become the plain ones)"
-            for w in resolved.workloads
+            for w in resolved.app.workloads
             if any(ref in adopted.generated_secrets for _, ref in secret_reference_paths(w.obj))
         ]
     return out

@@ -53,7 +53,7 @@ def per_workload(*rules: WorkloadRule) -> Rule:
     """A rule that applies `rules` to each workload in turn."""
 
     def rule(ctx: Resolved) -> list[Finding]:
-        return [f for w in ctx.workloads for r in rules for f in r(ctx, w)]
+        return [f for w in ctx.app.workloads for r in rules for f in r(ctx, w)]
 
     return rule
 
@@ -71,7 +71,7 @@ def per_object(*rules: ObjectRule) -> Rule:
     """A rule that applies `rules` to each object of the base in turn."""
 
     def rule(ctx: Resolved) -> list[Finding]:
-        return [f for obj in ctx.base_objects for r in rules for f in r(ctx, obj)]
+        return [f for obj in ctx.app.base_objects for r in rules for f in r(ctx, obj)]
 
     return rule
 
@@ -173,7 +173,7 @@ def generated_secrets(ctx: Resolved) -> list[Finding]:
         ))
     if current is not None and ctx.todays_secrets is None:
         users = sorted({
-            w.ref for w in ctx.workloads for _, ref in secret_reference_paths(w.obj) if ref in adopted.generated_secrets
+            w.ref for w in ctx.app.workloads for _, ref in secret_reference_paths(w.obj) if ref in adopted.generated_secrets
         })
         found.append(Finding(
             Level.WARNING,
@@ -215,7 +215,7 @@ def unknown_secret_keys(ctx: Resolved) -> list[Finding]:
             f"Secret/{need.name} is used by {', '.join(need.users)} through envFrom, so its key names are unknown: "
             "create it by hand in each environment (or add the keys to a source Secret) before deploying.",
         )
-        for need in ctx.secret_needs
+        for need in ctx.app.secret_needs
         if not need.keys
     ]
 
@@ -328,7 +328,7 @@ def fixed_node_port(ctx: Resolved, obj: ManifestObject) -> list[Finding]:
 
 def hard_coded_namespace(ctx: Resolved) -> list[Finding]:
     """Objects that name a namespace: each overlay sets its own instead."""
-    pinned = [o for o in ctx.base_objects if o.namespace]
+    pinned = [o for o in ctx.app.base_objects if o.namespace]
     if not pinned:
         return []
     namespaces = sorted({str(o.namespace) for o in pinned})
@@ -359,7 +359,7 @@ def tls_secrets(ctx: Resolved) -> list[Finding]:
     """An Ingress's TLS Secret lives in its namespace: every new environment needs its own certificate."""
     found: list[Finding] = []
     new_envs = [e for e in ctx.answers.environments if not e.current]
-    for ing in (o for o in ctx.base_objects if o.kind == "Ingress"):
+    for ing in (o for o in ctx.app.base_objects if o.kind == "Ingress"):
         secrets = sorted({str(t["secretName"]) for t in (ing.obj.get("spec") or {}).get("tls") or [] if t.get("secretName")})
         if not secrets or not new_envs:
             continue
@@ -387,9 +387,9 @@ def claim_new_volume(ctx: Resolved) -> list[Finding]:
 
     A warning when the claim is ReadOnlyMany: a new, empty volume that nobody can write to holds nothing.
     """
-    kept_pvs = {o.name for o, _ in ctx.current_only if o.kind == "PersistentVolume"}
+    kept_pvs = {o.name for o, _ in ctx.app.current_only if o.kind == "PersistentVolume"}
     found: list[Finding] = []
-    for pvc in ctx.base_objects:
+    for pvc in ctx.app.base_objects:
         spec = pvc.obj.get("spec") or {}
         if pvc.kind != "PersistentVolumeClaim" or spec.get("volumeName") not in kept_pvs:
             continue
@@ -419,7 +419,7 @@ def current_only(ctx: Resolved) -> list[Finding]:
             _src(ctx, obj.file),
             cur_name,
         )
-        for obj, reason in ctx.current_only
+        for obj, reason in ctx.app.current_only
     ]
 
 
@@ -455,7 +455,7 @@ def current_namespace(ctx: Resolved) -> list[Finding]:
 
 def env_label_in_selector(ctx: Resolved) -> list[Finding]:
     """Today's selectors already use the environment label."""
-    if not ctx.selectors_use_env_label:
+    if not ctx.app.selectors_use_env_label:
         return []
     return [
         Finding(
@@ -492,9 +492,9 @@ def hpa_handover(ctx: Resolved, settings: EnvironmentSettings) -> list[Finding]:
         return []
     found: list[Finding] = []
     for name in sorted(settings.autoscaled):
-        workload = next((o for o in ctx.scalable if o.name == name), None)
+        workload = next((o for o in ctx.app.scalable if o.name == name), None)
         if workload is not None and "replicas" in (workload.obj.get("spec") or {}) and (
-            name in settings.autoscaling or name in ctx.existing_hpas
+            name in settings.autoscaling or name in ctx.app.existing_hpas
         ):
             found.append(
                 Finding(
@@ -559,7 +559,7 @@ def config_shadowed(ctx: Resolved, settings: EnvironmentSettings) -> list[Findin
     """A ConfigMap override for a key a container also sets in `env` is dead: `env` wins over `envFrom`."""
     env = settings.env
     found: list[Finding] = []
-    for w in ctx.workloads:
+    for w in ctx.app.workloads:
         for c in containers(w.obj):
             from_cms = {((e or {}).get("configMapRef") or {}).get("name") for e in c.get("envFrom") or []}
             direct = {str((e or {}).get("name")) for e in c.get("env") or []}
@@ -585,13 +585,13 @@ def disruption_budget(ctx: Resolved, settings: EnvironmentSettings) -> list[Find
     """A replica count at or below a PodDisruptionBudget's `minAvailable`: no pod may ever be evicted there, so
     node drains (cluster upgrades) hang on this environment."""
     found = []
-    for pdb in (o for o in ctx.base_objects if o.kind == "PodDisruptionBudget"):
+    for pdb in (o for o in ctx.app.base_objects if o.kind == "PodDisruptionBudget"):
         spec = pdb.obj.get("spec") or {}
         wanted = spec.get("minAvailable")
         match = (spec.get("selector") or {}).get("matchLabels")
         if not isinstance(wanted, int) or isinstance(wanted, bool) or not isinstance(match, dict) or not match:
             continue
-        for w in ctx.workloads:
+        for w in ctx.app.workloads:
             count = settings.replicas.get(w.name)
             labels = ((((w.obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels")) or {}
             if count is None or count > wanted or not isinstance(labels, dict):

@@ -123,7 +123,7 @@ def catch_all_ingress(resolved: Resolved) -> list[Finding]:
     if resolved.helm is not None:
         return []
     catch_alls = [
-        ing for ing in resolved.base_objects
+        ing for ing in resolved.app.base_objects
         if ing.kind == "Ingress" and (
             any(isinstance(r, dict) and not r.get("host") for r in (ing.obj.get("spec") or {}).get("rules") or [])
             or (not (ing.obj.get("spec") or {}).get("rules") and (ing.obj.get("spec") or {}).get("defaultBackend"))

@@ -94,10 +94,10 @@ def _prepare(ctx: Resolved) -> Phase:
 
 def _secrets_inventory(ctx: Resolved, env_name: str, namespace: str) -> str:
     """The Secrets an environment needs: each key and the workloads that use it (names only)."""
-    users = ctx.key_users
+    users = ctx.app.key_users
     parts = []
     env = ctx.answers.environment(env_name)
-    for need in ctx.secret_needs:
+    for need in ctx.app.secret_needs:
         keys = "; ".join(f"{k} ({', '.join(u) or 'no workload'})" for k, u in users.get(need.name, {}).items())
         whole = "keys unknown (used whole by " + (", ".join(need.users) or "-") + ")"
         parts.append(f"{ctx.secret_name(env, need.name)}: {keys or whole}")
@@ -230,7 +230,7 @@ def _migrate_current(ctx: Resolved) -> Phase:
         ("flux suspend kustomization <old-kustomization>",),
     ))
     autoscaled = sorted(
-        w.name for w in ctx.scalable
+        w.name for w in ctx.app.scalable
         if w.name in ctx.settings(cur).autoscaled and "replicas" in (w.obj.get("spec") or {}) and w.kind in SCALABLE
     )
     if autoscaled:
@@ -245,7 +245,7 @@ def _migrate_current(ctx: Resolved) -> Phase:
                 for n in autoscaled
             ),
         ))
-    workloads = [w for w in ctx.workloads if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
+    workloads = [w for w in ctx.app.workloads if w.kind in ("Deployment", "StatefulSet", "DaemonSet")]
     steps.append(Step(
         f"Preview the take-over of {cur.name}",
         "Flux server-side applies the same objects: expect label additions on metadata only"

@@ -103,9 +103,9 @@ def address_uses(resolved: Resolved) -> list[AddressUse]:
     today = resolved.today_namespace
     if not today:
         return []
-    services = {o.name for o in resolved.base_objects if o.kind == "Service"}
+    services = {o.name for o in resolved.app.base_objects if o.kind == "Service"}
     found: list[AddressUse] = []
-    for obj in resolved.base_objects:
+    for obj in resolved.app.base_objects:
         for path, where, value in _fields(obj):
             if "." not in value:
                 continue
@@ -149,7 +149,7 @@ def address_patches(
     today = resolved.today_namespace
     if not today or env.namespace == today:
         return []
-    services = {o.name for o in resolved.base_objects if o.kind == "Service"}
+    services = {o.name for o in resolved.app.base_objects if o.kind == "Service"}
     out: list[tuple[AddressUse, str]] = []
     for use in address_uses(resolved):
         hosts = tuple(h for h in use.rewritten if _classify(h, today, services)[1] not in kept)

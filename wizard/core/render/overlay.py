@@ -148,7 +148,7 @@ class OverlayRenderer:
         """The base's objects of this kind and name (one per namespace): what a `{kind, name}` target selects."""
         if self._by_kind_name is None:
             self._by_kind_name = {}
-            for obj in self.resolved.base_objects:
+            for obj in self.resolved.app.base_objects:
                 self._by_kind_name.setdefault((obj.kind, obj.name), []).append(obj)
         return self._by_kind_name.get((kind, name), [])
 
@@ -185,7 +185,7 @@ class OverlayRenderer:
             self.resources.append("outside-namespace.yaml")
 
     def autoscaling(self) -> None:
-        existing = self.resolved.existing_hpas
+        existing = self.resolved.app.existing_hpas
         for name, scaling in sorted(self.settings.autoscaling.items()):
             workload = self.resolved.workload(name)
             kind = workload.kind if workload is not None else "Deployment"
@@ -224,7 +224,7 @@ class OverlayRenderer:
 
     def resources_patch(self) -> None:
         wanted = self.settings.resources
-        for w in self.resolved.workloads:
+        for w in self.resolved.app.workloads:
             res = wanted.get(w.name)
             if not res:
                 continue
@@ -243,7 +243,7 @@ class OverlayRenderer:
         mapping = self.settings.hosts
         if not mapping:
             return
-        for ing in (o for o in self.resolved.base_objects if o.kind == "Ingress"):
+        for ing in (o for o in self.resolved.app.base_objects if o.kind == "Ingress"):
             spec = ing.obj.get("spec") or {}
             catch_all = CATCH_ALL in mapping and (
                 any(not r.get("host") for r in spec.get("rules") or []) or (not spec.get("rules") and spec.get("defaultBackend"))
@@ -280,7 +280,7 @@ class OverlayRenderer:
     def node_ports(self) -> None:
         if self.holds_cluster_objects:
             return
-        for svc in self.resolved.base_objects:
+        for svc in self.resolved.app.base_objects:
             if svc.kind != "Service":
                 continue
             ports = (svc.obj.get("spec") or {}).get("ports") or []
@@ -320,7 +320,7 @@ class OverlayRenderer:
         names = self.resolved.todays_secrets or {}
         if not self.env.current or not names:
             return
-        for w in self.resolved.workloads:
+        for w in self.resolved.app.workloads:
             ops = [
                 {"op": "replace", "path": path, "value": names[name]}
                 for path, name in secret_reference_paths(w.obj)
@@ -378,8 +378,8 @@ class OverlayRenderer:
         """A claim bound by name to a PersistentVolume that stays in the current environment gets its own volume."""
         if self.holds_cluster_objects:
             return
-        kept_pvs = {o.name for o, _ in self.resolved.current_only if o.kind == "PersistentVolume"}
-        for pvc in self.resolved.base_objects:
+        kept_pvs = {o.name for o, _ in self.resolved.app.current_only if o.kind == "PersistentVolume"}
+        for pvc in self.resolved.app.base_objects:
             if pvc.kind == "PersistentVolumeClaim" and (pvc.obj.get("spec") or {}).get("volumeName") in kept_pvs:
                 self._patch_file(
                     f"patches/pvc-{pvc.name}-volume.yaml",
@@ -392,7 +392,7 @@ class OverlayRenderer:
         """A shared or external backing service: its workload and Services leave this environment's build."""
         for service in self.settings.services:
             for kind, obj_name in service.removed:
-                obj = next(o for o in self.resolved.base_objects if o.kind == kind and o.name == obj_name)
+                obj = next(o for o in self.resolved.app.base_objects if o.kind == kind and o.name == obj_name)
                 doc = {"apiVersion": obj.obj.get("apiVersion"), "kind": kind, "metadata": {"name": obj_name}, "$patch": "delete"}
                 self._patch_file(
                     f"patches/remove-{kind.lower()}-{obj_name}.yaml",
@@ -441,7 +441,7 @@ class OverlayRenderer:
                     }
                 ).rstrip("\n")
             ]
-        in_selectors = self.resolved.selectors_use_env_label
+        in_selectors = self.resolved.app.selectors_use_env_label
         keep_selectors = env.current and in_selectors
         doc["labels"] = (
             []

@@ -35,7 +35,7 @@ def role_binding_patches(resolved: Resolved, env: Environment) -> list[tuple[Man
     if not today or env.namespace == today:
         return []
     found = []
-    for obj in resolved.base_objects:
+    for obj in resolved.app.base_objects:
         if obj.kind != "RoleBinding":
             continue
         ops = [
@@ -55,7 +55,7 @@ def bound_cluster_bindings(resolved: Resolved) -> list[ManifestObject]:
         return []
     return [
         obj
-        for obj, _ in resolved.current_only
+        for obj, _ in resolved.app.current_only
         if obj.kind == "ClusterRoleBinding" and any(_moves(s, today) for s in obj.obj.get("subjects") or [])
     ]
 
@@ -87,9 +87,9 @@ def cluster_bindings(resolved: Resolved, env: Environment) -> list[dict[str, Any
 def cluster_wide_agents(resolved: Resolved) -> list[tuple[ManifestObject, list[str]]]:
     """DaemonSets whose ServiceAccount a ClusterRoleBinding grants a ClusterRole: (DaemonSet, ClusterRole names)."""
     today = resolved.today_namespace
-    bindings = [o for o, _ in resolved.current_only if o.kind == "ClusterRoleBinding"]
+    bindings = [o for o, _ in resolved.app.current_only if o.kind == "ClusterRoleBinding"]
     found = []
-    for ds in resolved.workloads:
+    for ds in resolved.app.workloads:
         if ds.kind != "DaemonSet":
             continue
         pod = ((ds.obj.get("spec") or {}).get("template") or {}).get("spec") or {}

@@ -40,7 +40,7 @@ def _mac_only_encrypted(config: str) -> str:
 
 def secret_map(ctx: Resolved, env: Environment | None = None) -> dict[str, list[str]]:
     """Secret name -> key names, for the Secrets whose keys are known (named as in `env`, when given)."""
-    return {ctx.secret_name(env, n.name) if env else n.name: list(n.keys) for n in ctx.secret_needs if n.keys}
+    return {ctx.secret_name(env, n.name) if env else n.name: list(n.keys) for n in ctx.app.secret_needs if n.keys}
 
 
 def secret_types(ctx: Resolved, env: Environment | None = None) -> dict[str, str]:
@@ -50,12 +50,12 @@ def secret_types(ctx: Resolved, env: Environment | None = None) -> dict[str, str
     Ingress TLS Secret (kubernetes.io/tls).
     """
     found: dict[str, str] = {}
-    for ing in ctx.base_objects:
+    for ing in ctx.app.base_objects:
         if ing.kind == "Ingress":
             for tls in (ing.obj.get("spec") or {}).get("tls") or []:
                 if isinstance(tls, dict) and tls.get("secretName"):
                     found[str(tls["secretName"])] = "kubernetes.io/tls"
-    for w in ctx.workloads:
+    for w in ctx.app.workloads:
         pod = ((w.obj.get("spec") or {}).get("template") or {}).get("spec") or {}
         for pull in pod.get("imagePullSecrets") or []:
             if isinstance(pull, dict) and pull.get("name"):

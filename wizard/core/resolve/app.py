@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from wizard.core.answers.parse import Answers
 from wizard.core.kinds import SCALABLE, WORKLOADS, containers, image_name, image_tag, is_infra_image
-from wizard.core.resolve.model import SecretNeed
+from wizard.core.resolve.model import AppFacts, SecretNeed
 from wizard.core.scan.manifests import Inventory, ManifestObject, backing_services, env_refs
 
 ENV_LABEL = "environment"
-
-
-@dataclass(frozen=True)
-class AppFacts:
-    """The objects of the base and what they need: workloads, images, ConfigMaps, Secrets, hosts."""
-
-    base_objects: tuple[ManifestObject, ...]
-    current_only: tuple[tuple[ManifestObject, str], ...]
-    workloads: tuple[ManifestObject, ...]
-    scalable: tuple[ManifestObject, ...]
-    existing_hpas: dict[str, ManifestObject]
-    images: tuple[str, ...]
-    own_images: tuple[str, ...]
-    configmaps: tuple[str, ...]
-    secret_needs: tuple[SecretNeed, ...]
-    key_users: dict[str, dict[str, tuple[str, ...]]]
-    hosts: tuple[str, ...]
-    ingresses: tuple[ManifestObject, ...]
-    backing_workloads: frozenset[str]
-    """Workloads that are backing services (StatefulSets, database or cache images)."""
-    selectors_use_env_label: bool
 
 
 def built_image(inventory: Inventory, image: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 from wizard.core.answers.parse import Answers, Autoscaling, Environment, Resources
 from wizard.core.errors import InputError
 from wizard.core.kinds import BACKING_ENV, WORKLOADS, containers, image_name
-from wizard.core.resolve.app import AppFacts, today_replicas
-from wizard.core.resolve.model import AddressKey, EnvironmentSettings, ReplicaChange, ServiceChoice
+from wizard.core.resolve.app import today_replicas
+from wizard.core.resolve.model import AddressKey, AppFacts, EnvironmentSettings, ReplicaChange, ServiceChoice
 from wizard.core.scan.manifests import Inventory, ManifestObject
 
 STATELESS = frozenset({"Deployment", "ReplicaSet"})

@@ -76,6 +76,36 @@ class ServiceChoice:
 
 
 @dataclass(frozen=True)
+class AppFacts:
+    """What the app is, whatever the environment: the objects of the base and what they need (workloads, images,
+    ConfigMaps, Secrets, hosts). Computed once by `resolve/app.py`; `Resolved.app` holds it."""
+
+    base_objects: tuple[ManifestObject, ...]
+    """Objects of the base (no Secret, nothing that stays in the current environment only)."""
+    current_only: tuple[tuple[ManifestObject, str], ...]
+    """Objects that stay in the current environment only, and why."""
+    workloads: tuple[ManifestObject, ...]
+    scalable: tuple[ManifestObject, ...]
+    existing_hpas: dict[str, ManifestObject]
+    """Today's HPAs by the workload they scale."""
+    images: tuple[str, ...]
+    """Image references the base's build runs."""
+    own_images: tuple[str, ...]
+    """Image names (no tag) of the app's own builds: what `image_tag` retags."""
+    configmaps: tuple[str, ...]
+    secret_needs: tuple[SecretNeed, ...]
+    """The Secrets the app needs (a Helm app: those its chart reads, helm.secrets)."""
+    key_users: dict[str, dict[str, tuple[str, ...]]]
+    """Secret name -> key -> the workloads that use it."""
+    hosts: tuple[str, ...]
+    """Today's Ingress hosts."""
+    ingresses: tuple[ManifestObject, ...]
+    backing_workloads: frozenset[str]
+    """Workloads that are backing services (StatefulSets, database or cache images)."""
+    selectors_use_env_label: bool
+
+
+@dataclass(frozen=True)
 class EnvironmentSettings:
     """Everything one environment's overlay sets, resolved against the app's objects."""
 
@@ -130,25 +160,8 @@ class Resolved:
     inventory: Inventory
     answers: Answers
     layout: Layout
-    base_objects: tuple[ManifestObject, ...]
-    """Objects of the base (no Secret, nothing that stays in the current environment only)."""
-    current_only: tuple[tuple[ManifestObject, str], ...]
-    """Objects that stay in the current environment only, and why."""
-    workloads: tuple[ManifestObject, ...]
-    scalable: tuple[ManifestObject, ...]
-    existing_hpas: dict[str, ManifestObject]
-    """Today's HPAs by the workload they scale."""
-    images: tuple[str, ...]
-    """Image references the base's build runs."""
-    own_images: tuple[str, ...]
-    """Image names (no tag) of the app's own builds: what `image_tag` retags."""
-    configmaps: tuple[str, ...]
-    secret_needs: tuple[SecretNeed, ...]
-    key_users: dict[str, dict[str, tuple[str, ...]]]
-    """Secret name -> key -> the workloads that use it."""
-    hosts: tuple[str, ...]
-    """Today's Ingress hosts."""
-    selectors_use_env_label: bool
+    app: AppFacts
+    """The app whatever the environment: base objects, workloads, images, ConfigMaps, Secrets, today's hosts."""
     environments: tuple[EnvironmentSettings, ...] = field(default=())
     first_deployment: bool = False
     """True for a new app: nothing runs today, the base holds the objects it will create."""
@@ -180,7 +193,7 @@ class Resolved:
     def workload_index(self) -> dict[str, ManifestObject]:
         found: dict[str, ManifestObject] = self._index
         if not found:
-            for w in self.workloads:
+            for w in self.app.workloads:
                 found.setdefault(w.name, w)
         return found
 

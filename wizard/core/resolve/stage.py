@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from wizard.core.answers.parse import Answers
 from wizard.core.errors import InputError
 from wizard.core.layout import Layout
@@ -46,24 +48,15 @@ def resolve(inventory: Inventory, answers: Answers) -> Resolved:
         environments = tuple(
             resolve_environment(facts, inventory, answers, i, today) for i in range(len(answers.environments))
         )
-    needs = facts.secret_needs if answers.helm is None else helm_secret_needs(answers)
+    if answers.helm is not None:
+        needs = helm_secret_needs(answers)
+        facts = replace(facts, secret_needs=needs, key_users={n.name: dict.fromkeys(n.keys, n.users) for n in needs})
     return Resolved(
         repo=inventory.repo,
         inventory=inventory,
         answers=answers,
         layout=cluster_layout(answers),
-        base_objects=facts.base_objects,
-        current_only=facts.current_only,
-        workloads=facts.workloads,
-        scalable=facts.scalable,
-        existing_hpas=facts.existing_hpas,
-        images=facts.images,
-        own_images=facts.own_images,
-        configmaps=facts.configmaps,
-        secret_needs=needs,
-        key_users=facts.key_users if answers.helm is None else {n.name: dict.fromkeys(n.keys, n.users) for n in needs},
-        hosts=facts.hosts,
-        selectors_use_env_label=facts.selectors_use_env_label,
+        app=facts,
         environments=environments,
         first_deployment=inventory.generated,
         helm=helm,
