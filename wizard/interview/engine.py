@@ -242,6 +242,25 @@ class Interview:
                 out.append(Exchange(q, ask.text, self._values[qid], show_value(q, self._values[qid])))
         return out
 
+    def settled(self) -> frozenset[str]:
+        """The answers-file keys settled so far: what "What I know" shows as concluded rather than as the scan's.
+
+        A question answered (also early, from facts given in an earlier answer) settles its key; a question
+        that does not apply settles its key once a later question is answered (its value is then implied).
+        """
+        state = self._state()
+        last = max((self._order[qid] for qid in self._values if qid in state.applicable), default=-1)
+        out: set[str] = set()
+        for q in self.questions:
+            if not q.key:
+                continue
+            if q.id in state.applicable:
+                if q.id in self._values:
+                    out.add(q.key)
+            elif self._order[q.id] < last:
+                out.add(q.key)
+        return frozenset(out)
+
     def summary(self) -> list[tuple[str, str]]:
         """(label, answer) for each question answered so far: the side panel's "what I know"."""
         return [(e.question.label, e.answer) for e in self.transcript()]

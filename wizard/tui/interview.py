@@ -33,8 +33,10 @@ from textual.widgets.option_list import Option
 from wizard.core.errors import WizardError
 from wizard.tui.reply import ChoiceReply, HelpAsked, PerEnvironmentReply, Replied, reply_for
 
-if TYPE_CHECKING:  # the core is loaded by the worker that reads the repository, not before the first screen
+if TYPE_CHECKING:  # the core is loaded by workers (reading the repository, resolving answers), not before the first screen
     from wizard.core.pipeline import Outcome
+    from wizard.core.resolve.draft import DraftResolver
+    from wizard.core.resolve.known import Known
     from wizard.interview.engine import Ask, Interview
 
 KEY_HINT = "enter: ok · ?/F1: why · esc: back · F2: change"
@@ -112,6 +114,11 @@ class InterviewScreen(Screen[None]):
         self.help_shown = False
         self.problems: list[str] = []
         self.planning = False
+        self.known: Known | None = None
+        """What the core concluded from the answers so far (None until the first result)."""
+        self._known_request: tuple[dict[str, Any], frozenset[str]] | None = None
+        self._known_generation = 0
+        self._resolver: DraftResolver | None = None
 
     def compose(self) -> ComposeResult:
         """Chat and input on the left, "What I know" on the right."""
@@ -235,46 +242,65 @@ class InterviewScreen(Screen[None]):
                 widget.focus()
 
     def _show_known(self) -> None:
+        """The side panel: what the core concluded from the answers so far (`Known`), then the answers to pick."""
         known = self.query_one("#known", OptionList)
         highlighted = known.highlighted
         known.clear_options()
-        known.add_options([Option(Text(line, style="dim"), disabled=True) for line in self._found()])
-        if self.interview is None:
+        if self.interview is None:  # still reading the repository: the folders found so far
+            known.add_options([Option(Text(line, style="dim"), disabled=True) for line in self._reading()])
             return
+        known.add_options([Option(line, disabled=True) for line in self._known_lines()])
         known.add_option(None)
         for exchange in self.interview.transcript():
             line = Text.assemble((f"{exchange.question.label}: ", "bold"), exchange.answer or "(empty)")
             known.add_option(Option(line, id=exchange.question.id))
         if highlighted is not None and highlighted < known.option_count:
             known.highlighted = highlighted
+        self._resolve_known()
 
-    def _found(self) -> list[str]:
-        """What the scan found, in a few lines (while reading: the folders found so far)."""
-        if self.facts is None:
-            if not self.candidates:
-                return ["reading the repository…"]
-            first, *others = self.candidates
-            more = f" (and {len(others)} more folder{'s' if len(others) != 1 else ''})" if others else ""
-            return [f"reading ./{first['value']} ({first['label']}){more}…"]
-        f = self.facts
-        lines = []
-        if f.get("source"):
-            lines.append(f"{f.get('object_count', 0)} objects in ./{f['source']}")
-            workloads = [w["name"] for w in f.get("workloads") or []]
-            if workloads:
-                lines.append(f"workloads: {', '.join(workloads)}")
-            lines.append(f"namespace: {f.get('namespace') or 'none set'}")
-        elif f.get("chart"):
-            chart = f["chart"]
-            lines.append(f"Helm chart {chart.get('name')} {chart.get('version')} in {chart.get('chart')}")
-            if chart.get("values_files"):
-                lines.append(f"values: {', '.join(chart['values_files'])}")
-        else:
-            lines.append("no manifests found")
-        git = f.get("git") or {}
-        if git.get("url"):
-            lines.append(f"git: {git['url']} ({git.get('branch') or '?'})")
+    def _reading(self) -> list[str]:
+        """While the repository is read: the folders found so far."""
+        if not self.candidates:
+            return ["reading the repository…"]
+        first, *others = self.candidates
+        more = f" (and {len(others)} more folder{'s' if len(others) != 1 else ''})" if others else ""
+        return [f"reading ./{first['value']} ({first['label']}){more}…"]
+
+    def _known_lines(self) -> list[Text]:
+        """The core's conclusions as panel lines (displayed as given: the screen computes none of them)."""
+        if self.known is None:
+            return [Text("working out what I know…", style="dim italic")]
+        lines = [Text(f"⚠ {self.known.problem}", style="bold red")] if self.known.problem else []
+        lines += [Text(line, style="dim") for line in (*self.known.notes, *self.known.found)]
+        for env in self.known.environments:
+            lines.append(Text(env.title, style="bold"))
+            lines += [Text.assemble(f" {what}: ", (value, "")) for what, value in env.lines]
+        lines += [Text.assemble((f"{what}: ", "bold"), value) for what, value in self.known.app]
         return lines
+
+    def _resolve_known(self) -> None:
+        """Ask the core, in a worker, what the answers so far resolve to (only when they changed)."""
+        request = (self.interview.answers(), self.interview.settled())
+        if request == self._known_request:
+            return
+        self._known_request = request
+        self._known_generation += 1
+        self._known_worker(self._known_generation, *request)
+
+    @work(thread=True, exclusive=True, group="known")
+    def _known_worker(self, generation: int, answers: dict[str, Any], settled: frozenset[str]) -> None:
+        from wizard.core.resolve.draft import DraftResolver  # the core's resolve stage, loaded off the screen's thread
+
+        if self._resolver is None:
+            self._resolver = DraftResolver(self.repo)
+        known = self._resolver.known(answers, settled)
+        self.app.call_from_thread(self._known_ready, generation, known)
+
+    def _known_ready(self, generation: int, known: Known) -> None:
+        if generation != self._known_generation or not self.is_mounted:
+            return  # answers changed meanwhile: a newer result follows
+        self.known = known
+        self._show_known()
 
     # -- what the person does ----------------------------------------------------------------------
 
