@@ -25,8 +25,7 @@ from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.tui.startup import start_facts
 
-EVERY_TOPIC = frozenset({k.ENVIRONMENTS, k.NAMESPACE, k.REPLICAS, k.AUTOSCALING, *k.RESOURCES, k.IMAGE_TAG, k.HOST,
-                         k.SERVICES, k.CONFIG, k.FLUX_URL})
+EVERY_TOPIC = k.EVERY_TOPIC
 DESIGN = yaml.safe_load((PROJECT_ROOT / "tests" / "fixtures" / "design-example" / "answers.yaml").read_text(encoding="utf-8"))
 
 
@@ -44,7 +43,7 @@ def test_the_design_example_resolves_to_its_answers_per_environment(tmp_path: Pa
     assert production["HPA"] == "my-service 5–20 at 70% CPU" and "replicas" not in production
     assert staging["resources"] == "my-service 100m/128Mi–200m/256Mi"
     assert production["resources"] == "my-service 250m/512Mi–500m/1Gi"
-    assert staging["image"].endswith(":1.1.0-rc.2") and production["image"].endswith(":v1.1.0")
+    assert staging["image"] == "my-service:1.1.0-rc.2" and production["image"] == "my-service:v1.1.0"
     assert staging["host"] == "staging.my-service.example.com" and production["host"] == "my-service.example.com"
     assert staging["namespace"] == "my-service-staging" and production["namespace"] == "my-service"
     assert dict(known.app)["Secret my-service-secrets"] == "API_KEY, DATABASE_URL, JWT_SECRET"

@@ -93,3 +93,13 @@ def test_no_terminal_falls_back_to_plain(tmp_path: Path, monkeypatch: pytest.Mon
     assert main(["--repo", str(repo)], stdin=io.StringIO(), stdout=io.StringIO()) == 0
     assert used == ["plain"]
     assert not interactive.textual_can_run(io.StringIO(), io.StringIO())
+
+
+def test_plain_mode_prints_what_the_answers_resolve_to_per_environment(tmp_path: Path) -> None:
+    repo = shop_repo(tmp_path)
+    code, out = init(repo, Script(environments="staging and prod", replicas="staging 2, prod 3"))
+    assert code == 0, out
+    known = out.split("What I know:\n", 1)[1].split("\n\n", 1)[0]
+    assert "  staging:\n    namespace: shop-staging\n    replicas: shop-web 2\n" in known, known
+    assert "  prod (runs today):\n    namespace: default\n    replicas: shop-web 3\n" in known, known
+    assert "  Secret shop-db: password" in known

@@ -77,6 +77,8 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
     from wizard.core.pipeline import build, load_answers, settle_conflicts, write
     from wizard.core.pipeline import facts as scan_facts
     from wizard.core.plan.export import to_tree
+    from wizard.core.resolve.draft import DraftResolver
+    from wizard.core.resolve.known import EVERY_TOPIC
     from wizard.interview.model import Choice, load_questions
     from wizard.interview.saved import draft_from_answers
     from wizard.plain import InterviewCancelled, PromptRequest, run_plain
@@ -103,6 +105,8 @@ def run_plain_mode(repo: Path, facts: dict[str, Any], saved: dict[str, Any] | No
         print(f"\ninterview left: nothing written{tail}", file=out)
         return EXIT_INTERRUPTED
     store.save(draft_from_answers(questions, facts, answers))  # declining the write keeps the answers
+    known = DraftResolver(repo).known(answers, EVERY_TOPIC)  # what the Textual app's side panel shows
+    print("What I know:", *(f"  {line}" for line in known.lines()), sep="\n", file=out)
     loaded, inventory = load_answers(repo, answers, "your answers")
     outcome = build(repo, loaded, inventory)
     for conflict in outcome.conflicts:

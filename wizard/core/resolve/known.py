@@ -33,6 +33,8 @@ HOST = "environments[*].host"
 SERVICES = "environments[*].services"
 CONFIG = "environments[*].config"
 FLUX_URL = "flux.url"
+EVERY_TOPIC = frozenset({ENVIRONMENTS, NAMESPACE, REPLICAS, AUTOSCALING, *RESOURCES, IMAGE_TAG, HOST, SERVICES, CONFIG, FLUX_URL})
+"""Every topic the summary knows: what a finished interview (or an answers file) has settled."""
 
 _USERINFO = re.compile(r"(?<=//)[^/@\s]+@")
 
@@ -82,9 +84,14 @@ def listed(items: Iterable[str], shown: int = SHOWN) -> str:
     return f"{head} +{len(items) - shown} more" if len(items) > shown else head
 
 
+def short_image(reference: str) -> str:
+    """An image without its registry and organisation (`ghcr.io/acme/shop-web:1.4.2` -> `shop-web:1.4.2`)."""
+    return reference.rsplit("/", 1)[-1]
+
+
 def masked(url: str) -> str:
-    """A URL without any user:password in it."""
-    return _USERINFO.sub("***@", url)
+    """A URL without any user:password in it, and without its scheme (short enough for a side panel)."""
+    return _USERINFO.sub("***@", url).removeprefix("https://")
 
 
 def _grouped(values: Mapping[str, str]) -> str:
@@ -146,7 +153,7 @@ def found(inventory: Inventory, app: AppFacts, today: str | None, settled: froze
             if replicas:
                 lines.append(f"replicas today: {replicas}")
         if IMAGE_TAG not in settled and app.own_images:
-            lines.append(f"images: {listed(i for i in app.images if image_name(i) in app.own_images)}")
+            lines.append(f"images: {listed(short_image(i) for i in app.images if image_name(i) in app.own_images)}")
         if HOST not in settled and app.hosts:
             lines.append(f"hosts today: {listed(app.hosts)}")
     url, branch = git
@@ -193,7 +200,7 @@ def environment_lines(resolved: Resolved, settings: EnvironmentSettings, settled
     if any(key in settled for key in RESOURCES) and settings.resources:
         lines.append(("resources", _grouped({n: _resources_text(s) for n, s in sorted(settings.resources.items())})))
     if IMAGE_TAG in settled:
-        tags = [f"{name}:{tag}" for name, tag in settings.images]
+        tags = [short_image(f"{name}:{tag}") for name, tag in settings.images]
         lines.append(("image", listed(tags) if tags else "as today"))
     if HOST in settled:
         lines.append(("host", _hosts(settings, resolved)))
