@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from test_tui_support import app_at, settle, shop_repo
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from wizard.tui.app import make_app
 from wizard.tui.done import DoneScreen
@@ -40,6 +41,9 @@ def until(question: str | None = None, screen: type | None = None) -> Any:
                 break
             await pilot.press("enter")
             await settle(pilot)
+        await settle(pilot)
+        for field in app.screen.query(Input):  # a blinking cursor is drawn or not depending on the machine's load
+            field.cursor_blink = False
         await settle(pilot)
 
     return run
