@@ -115,9 +115,9 @@ class ImagePlan:
 def _build_objects(resolved: Resolved, settings: EnvironmentSettings, holds_cluster_objects: bool) -> list[ManifestObject]:
     """The objects of an environment's build that can run containers: the base's it keeps, and the objects
     outside its namespace when it holds them."""
-    objects = [o for o in resolved.base_objects if not settings.removes(o.kind, o.name)]
+    objects = [o for o in resolved.app.base_objects if not settings.removes(o.kind, o.name)]
     if holds_cluster_objects:
-        objects += [o for o, _ in resolved.current_only]
+        objects += [o for o, _ in resolved.app.current_only]
     return objects
 
 
@@ -127,7 +127,7 @@ def image_plan(resolved: Resolved) -> ImagePlan:
     if len(promotable) <= IMAGES_PATCH_THRESHOLD or resolved.inventory.adopted or resolved.helm is not None:
         return ImagePlan(frozenset())
     reachable = set(promotable)
-    for obj in [*resolved.base_objects, *(o for o, _ in resolved.current_only)]:
+    for obj in [*resolved.app.base_objects, *(o for o, _ in resolved.app.current_only)]:
         if not _patchable(obj):
             reachable -= _images_in(obj)
     if len(reachable) <= IMAGES_PATCH_THRESHOLD:
