@@ -95,12 +95,12 @@ def masked(url: str) -> str:
 
 
 def _grouped(values: Mapping[str, str]) -> str:
-    """{workload: text} as one line; when every workload has the same text: `all 7: text`."""
+    """{workload: text} as one line; when every workload has the same text: `text each (7 workloads)`."""
     if not values:
         return ""
     distinct = set(values.values())
     if len(values) > 1 and len(distinct) == 1:
-        return f"all {len(values)}: {next(iter(distinct))}"
+        return f"{next(iter(distinct))} each ({len(values)} workloads)"
     return listed(f"{name} {text}" for name, text in values.items())
 
 
