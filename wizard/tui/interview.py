@@ -280,6 +280,8 @@ class InterviewScreen(Screen[None]):
 
     def _resolve_known(self) -> None:
         """Ask the core, in a worker, what the answers so far resolve to (only when they changed)."""
+        if self.interview is None:
+            return
         request = (self.interview.answers(), self.interview.settled())
         if request == self._known_request:
             return
