@@ -83,7 +83,7 @@ def test_a_refused_answer_is_a_message_never_an_exception(edit: Any, where: str,
 
 
 def test_an_unexpected_failure_is_a_message_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_: Any) -> Any:
+    def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError(f"bug holding {CANARY}")
 
     monkeypatch.setattr(draft_module, "resolve", broken)

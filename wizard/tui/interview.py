@@ -256,7 +256,7 @@ class InterviewScreen(Screen[None]):
             known.add_option(Option(line, id=exchange.question.id))
         if highlighted is not None and highlighted < known.option_count:
             known.highlighted = highlighted
-        self._resolve_known()
+        self.call_after_refresh(self._resolve_known)  # the next question is drawn first, then the answers resolve
 
     def _reading(self) -> list[str]:
         """While the repository is read: the folders found so far."""
@@ -289,14 +289,17 @@ class InterviewScreen(Screen[None]):
         self._known_generation += 1
         self._known_worker(self._known_generation, *request)
 
-    @work(thread=True, exclusive=True, group="known")
+    @work(thread=True, exclusive=True, group="known", exit_on_error=False)
     def _known_worker(self, generation: int, answers: dict[str, Any], settled: frozenset[str]) -> None:
         from wizard.core.resolve.draft import DraftResolver  # the core's resolve stage, loaded off the screen's thread
 
         if self._resolver is None:
             self._resolver = DraftResolver(self.repo)
-        known = self._resolver.known(answers, settled)
-        self.app.call_from_thread(self._known_ready, generation, known)
+        known = self._resolver.known(answers, settled)  # never raises: a refused answer is known.problem
+        try:
+            self.app.call_from_thread(self._known_ready, generation, known)
+        except RuntimeError:
+            pass  # the app closed meanwhile: nothing left to show it on
 
     def _known_ready(self, generation: int, known: Known) -> None:
         if generation != self._known_generation or not self.is_mounted:

@@ -18,8 +18,9 @@ from typing import Any
 from wizard.core.answers import semantic
 from wizard.core.answers.parse import Answers, parse_answers
 from wizard.core.errors import WizardError
-from wizard.core.resolve.app import app_facts
+from wizard.core.resolve.app import app_facts, today_namespace
 from wizard.core.resolve.known import Known, found, summarise
+from wizard.core.resolve.model import AppFacts
 from wizard.core.resolve.stage import resolve
 from wizard.core.scan.app import scan_app
 from wizard.core.scan.gitinfo import GitFacts, git_facts
@@ -37,6 +38,7 @@ class DraftResolver:
         self._scans: dict[str | None, Inventory] = {}
         self._charts: dict[str, Inventory] = {}
         self._git: GitFacts | None = None
+        self._apps: dict[tuple[int, str | None], AppFacts] = {}
         self._lock = threading.Lock()  # a front-end may resolve in a worker thread while an older one finishes
 
     def known(self, data: Mapping[str, Any], settled: Iterable[str] = ()) -> Known:
@@ -92,7 +94,15 @@ class DraftResolver:
         git = self.git()
         answers = parse_answers(dict(data), ORIGIN, today_namespace=scanned.today_namespace,
                                 git_url=git.remote_url, git_branch=git.branch)
-        resolved = resolve(self._app_inventory(answers, scanned), answers)
+        inventory = self._app_inventory(answers, scanned)
+        today = today_namespace(inventory, answers)
+        key = (id(inventory), today)
+        if inventory.generated:  # a new app's objects are built from the answers: nothing to keep
+            resolved = resolve(inventory, answers)
+        else:
+            if key not in self._apps:
+                self._apps[key] = app_facts(inventory, today)
+            resolved = resolve(inventory, answers, known_app=self._apps[key])
         return summarise(resolved, settled, self._git_line())
 
     def _unresolved(self, data: Mapping[str, Any], settled: frozenset[str], message: str) -> Known:

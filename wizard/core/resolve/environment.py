@@ -288,12 +288,15 @@ def _services(
     facts: AppFacts, inventory: Inventory, env: Environment, index: int, config: dict[str, dict[str, str]],
     current_namespace: str | None,
 ) -> tuple[ServiceChoice, ...]:
-    addresses = address_names(facts, inventory)
+    if not env.services:
+        return ()
     workloads = {w.name: w for w in reversed(facts.workloads)}
-    known = sorted(set(facts.backing_workloads) | set(addresses))
+    # The address keys walk every container and ConfigMap: looked up only for a name that is no workload.
+    addresses = {} if all(name in workloads for name in env.services) else address_names(facts, inventory)
     out: list[ServiceChoice] = []
     for name, choice in sorted(env.services.items()):
         if name not in workloads and name not in addresses:
+            known = sorted(set(facts.backing_workloads) | set(addresses))
             raise _fail(
                 index, f"services.{name}", f"no such backing service: no workload of that name and no address key "
                 f"({', '.join(BACKING_ENV[:3])}, ...) the app reads (found: {_found(known)})"

@@ -10,7 +10,7 @@ from wizard.core.layout import Layout
 from wizard.core.resolve.app import app_facts, today_namespace
 from wizard.core.resolve.environment import neutral_settings, resolve_environment
 from wizard.core.resolve.helmvalues import resolve_helm
-from wizard.core.resolve.model import Resolved, SecretNeed
+from wizard.core.resolve.model import AppFacts, Resolved, SecretNeed
 from wizard.core.scan.generated import todays_generated_secrets
 from wizard.core.scan.manifests import Inventory
 
@@ -28,15 +28,16 @@ def cluster_layout(answers: Answers) -> Layout:
     return Layout(answers.output, clusters if answers.multi_cluster else ())
 
 
-def resolve(inventory: Inventory, answers: Answers) -> Resolved:
+def resolve(inventory: Inventory, answers: Answers, *, known_app: AppFacts | None = None) -> Resolved:
     """Every answer, per environment, as settings on concrete objects; raises InputError (with the key path).
 
     Pure: it reads the inventory (today's objects, or the ones a new app creates) and the answers, and
     nothing else. Every "no such workload / host / ConfigMap / image / service" error is raised here,
-    before anything renders.
+    before anything renders. `known_app`: `app_facts(inventory, today's namespace)` when the caller keeps it
+    (the interview resolves the same inventory after every answer).
     """
     today = today_namespace(inventory, answers)
-    facts = app_facts(inventory, today)
+    facts = known_app if known_app is not None else app_facts(inventory, today)
     helm = None
     if answers.helm is not None:
         # A chart's answers reach it through value paths (resolve/helmvalues.py), not through objects.
