@@ -22,7 +22,7 @@ from wizard.core.errors import InputError
 from wizard.tui.app import WizardApp, make_app
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.interview import READING, InterviewScreen, WizardSays
-from wizard.tui.startup import STATE_DIR_ENV, DraftStore, Found, start_facts
+from wizard.tui.startup import STATE_DIR_ENV, DraftStore, Found, folder_facts, start_facts
 
 
 @pytest.fixture(autouse=True)
@@ -219,3 +219,81 @@ async def test_saved_answers_are_the_start_once_read(repo: Path) -> None:
             assert app.interview is not None and app.interview.done
     finally:
         held.release.set()
+
+
+class HeldFolder:
+    """`folder_facts` (the folder the person names), held until `release` is set."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.sources: list[str] = []
+
+    def __call__(self, repo: Path, source: str, candidates: list[dict[str, str]] | None) -> dict[str, Any]:
+        self.sources.append(source)
+        self.started.set()
+        assert self.release.wait(60), "the test never released the scan"
+        return folder_facts(repo, source, candidates)
+
+
+def two_folders(tmp_path: Path) -> Path:
+    """`deploy/` with the plain-folder fixture's 7 objects, `old/` with 5 of them (no ingress, no migrate job)."""
+    repo = shop_repo(tmp_path)
+    (repo / "manifests").rename(repo / "deploy")
+    old = repo / "old"
+    old.mkdir()
+    for name in ("config.yaml", "postgres.yaml", "web.yaml"):
+        (old / name).write_bytes((repo / "deploy" / name).read_bytes())
+    return repo
+
+
+async def test_a_named_folder_is_read_in_a_worker_and_the_answers_given_survive(tmp_path: Path) -> None:
+    repo = two_folders(tmp_path)
+    held = HeldFolder()
+    app = make_app(repo, rescanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            assert app.interview is not None and app.interview.current().id == "pick_source"  # type: ignore[union-attr]
+            assert app.facts is not None and app.facts["source"] == "deploy"
+            await pilot.press(*"old", "enter")
+            for _ in range(200):
+                if held.started.is_set():
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.1)
+            screen = screen_of(app)
+            assert held.sources == ["old"] and screen.reading
+            assert chat(app)[-1] == "I am reading `./old`; the next question follows."
+            assert not screen.query(Input) and not screen.query("#reply-input")  # nothing proposed from stale facts
+            assert "reading ./old…" in known(app) and "Manifests: old" in known(app)  # the answer given is listed
+            await pilot.press("escape", "f1")  # no going back while the folder is read
+            assert app.interview.value("pick_source") == "old" and app.facts["source"] == "deploy"
+
+            held.release.set()
+            await settle(pilot)
+            assert not screen.reading and app.facts["source"] == "old"
+            assert app.interview.value("pick_source") == "old" and app.interview.value("source") == "old"
+            ask = app.interview.current()
+            assert ask is not None and ask.id == "app"
+            assert [w["name"] for w in app.facts["workloads"]] == ["postgres", "shop-web"]
+            assert "5 objects in ./old" in known(app)
+            assert isinstance(app.screen.focused, Input)
+    finally:
+        held.release.set()
+
+
+async def test_a_named_folder_that_cannot_be_read_is_asked_again(tmp_path: Path) -> None:
+    repo = two_folders(tmp_path)
+    app = make_app(repo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # other
+        await settle(pilot)
+        assert app.interview is not None and app.interview.current().id == "source"  # type: ignore[union-attr]
+        await pilot.press(*"nowhere", "enter")
+        await settle(pilot)
+        ask = app.interview.current()
+        assert ask is not None and ask.id == "source" and not screen_of(app).reading
+        assert "I could not read `nowhere`" in chat(app)[-1]
+        assert app.facts is not None and app.facts["source"] == "deploy"

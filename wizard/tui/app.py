@@ -21,7 +21,16 @@ from wizard.core.layout import ANSWERS_FILE
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.interview import InterviewScreen
 from wizard.tui.startup import RESUMED as RESUMED_GREETING
-from wizard.tui.startup import DraftStore, Scanner, begin, facts_for_draft, saved_answers, start_facts
+from wizard.tui.startup import (
+    DraftStore,
+    Rescanner,
+    Scanner,
+    begin,
+    facts_for_draft,
+    folder_facts,
+    saved_answers,
+    start_facts,
+)
 
 if TYPE_CHECKING:  # the other screens and the core are loaded when they are first needed, after the first screen
     from wizard.core.pipeline import Outcome
@@ -47,7 +56,7 @@ class WizardApp(App[int]):
     def __init__(
         self, repo: Path, facts: dict[str, Any] | None, interview: Interview | None, store: DraftStore, *,
         greeting: str = "", offer: Mapping[str, Any] | None = None, saved: Mapping[str, Any] | None = None,
-        draft: Mapping[str, Any] | None = None, scanner: Scanner = start_facts,
+        draft: Mapping[str, Any] | None = None, scanner: Scanner = start_facts, rescanner: Rescanner = folder_facts,
     ) -> None:
         """`offer`: a draft left by an earlier run, offered for resuming at start.
 
@@ -65,6 +74,8 @@ class WizardApp(App[int]):
         self.saved = saved
         self.draft = draft
         self.scanner = scanner
+        self.rescanner = rescanner
+        """Reads a folder the person names instead of the one found (the interview screen calls it in a worker)."""
         self.resume_choice: bool | None = None
         """The answer to the resume offer, kept until the facts are there to apply it."""
         self.failure: BaseException | None = None
@@ -280,7 +291,7 @@ class WizardApp(App[int]):
 
 def make_app(
     repo: Path, *, facts: dict[str, Any] | None = None, draft: Mapping[str, Any] | None = None,
-    store: DraftStore | None = None, scanner: Scanner = start_facts,
+    store: DraftStore | None = None, scanner: Scanner = start_facts, rescanner: Rescanner = folder_facts,
 ) -> WizardApp:
     """The app for a repository: shared by the command line, the tests and the screenshot script.
 
@@ -298,6 +309,6 @@ def make_app(
     offer = store.load() if draft is None else None
     if facts is None:
         return WizardApp(repo, None, None, store, greeting=greeting, offer=offer, saved=saved, draft=draft,
-                         scanner=scanner)
+                         scanner=scanner, rescanner=rescanner)
     facts, interview, said = begin(repo, facts, saved, draft)
-    return WizardApp(repo, facts, interview, store, greeting=said or greeting, offer=offer)
+    return WizardApp(repo, facts, interview, store, greeting=said or greeting, offer=offer, rescanner=rescanner)

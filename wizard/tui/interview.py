@@ -109,6 +109,8 @@ class InterviewScreen(Screen[None]):
         self.greeting = greeting
         self.candidates: list[dict[str, str]] = []
         """While reading: the folders found to hold Kubernetes objects (by content), not yet read."""
+        self.rescanning: str | None = None
+        """The folder the person named, while it is read."""
         self._ticker: Timer | None = None
         self._read_since = 0.0
         self.help_shown = False
@@ -141,8 +143,9 @@ class InterviewScreen(Screen[None]):
 
     @property
     def reading(self) -> bool:
-        """True until the app has the repository's facts (no question is asked before)."""
-        return self.interview is None
+        """True until the app has the repository's facts, and while a folder the person named is read (no
+        question is asked before the facts it proposes from are there)."""
+        return self.interview is None or self.rescanning is not None
 
     def found(self, candidates: list[dict[str, str]]) -> None:
         """While reading: the folders found to hold Kubernetes objects, shown under "What I know"."""
@@ -157,7 +160,7 @@ class InterviewScreen(Screen[None]):
 
     async def show(self, *, focus: bool = True) -> None:
         """Re-draw chat, input and side panel from the interview (or the reading state)."""
-        if self.interview is None:
+        if self.interview is None or self.reading:
             await self._show_reading()
             return
         ask = self.interview.current()
@@ -167,9 +170,14 @@ class InterviewScreen(Screen[None]):
 
     async def _show_reading(self) -> None:
         chat = self.query_one("#chat", VerticalScroll)
-        bubbles = [WizardSays(self.greeting, classes="note")] if self.greeting else []
-        await chat.remove_children()
-        await chat.mount_all([*bubbles, WizardSays(READING, classes="current")])
+        if self.rescanning is not None:
+            await self._show_chat(None)
+            await chat.mount(WizardSays(f"I am reading `./{self.rescanning}`; the next question follows.", classes="current"))
+            chat.scroll_end(animate=False)
+        else:
+            bubbles = [WizardSays(self.greeting, classes="note")] if self.greeting else []
+            await chat.remove_children()
+            await chat.mount_all([*bubbles, WizardSays(READING, classes="current")])
         reply = self.query_one("#reply", Vertical)
         await reply.remove_children()
         # A label counting seconds, not the animated LoadingIndicator: its redraws take turns on the GIL with the
@@ -178,6 +186,7 @@ class InterviewScreen(Screen[None]):
         if self._ticker is None:
             self._read_since = time.monotonic()
             self._ticker = self.set_interval(1.0, self._tick)
+        self.query_one("#hint", Label).update("")  # no key does anything here yet
         self._show_known()
 
     def _reading_label(self) -> str:
@@ -185,7 +194,7 @@ class InterviewScreen(Screen[None]):
         return f"Reading the manifests… {seconds} s" if seconds else "Reading the manifests…"
 
     def _tick(self) -> None:
-        if self.interview is not None:
+        if not self.reading:
             if self._ticker is not None:
                 self._ticker.stop()
                 self._ticker = None
@@ -213,7 +222,7 @@ class InterviewScreen(Screen[None]):
             bubbles.append(WizardSays(ask.text, classes="current"))
             if self.help_shown:
                 bubbles.append(WizardSays(ask.help or "No more to say about this one.", classes="help"))
-        elif not self.planning:
+        elif not self.planning and self.rescanning is None:
             bubbles.append(WizardSays("That's everything I need. Enter plans the migration; pick an answer on the right "
                                       "to change it.", classes="current"))
         bubbles += [WizardSays(p, classes="problem") for p in self.problems]
@@ -249,7 +258,10 @@ class InterviewScreen(Screen[None]):
         if self.interview is None:  # still reading the repository: the folders found so far
             known.add_options([Option(Text(line, style="dim"), disabled=True) for line in self._reading()])
             return
-        known.add_options([Option(line, disabled=True) for line in self._known_lines()])
+        if self.rescanning is not None:  # what was concluded from the other folder no longer holds
+            known.add_option(Option(Text(f"reading ./{self.rescanning}…", style="dim"), disabled=True))
+        else:
+            known.add_options([Option(line, disabled=True) for line in self._known_lines()])
         known.add_option(None)
         for exchange in self.interview.transcript():
             line = Text.assemble((f"{exchange.question.label}: ", "bold"), exchange.answer or "(empty)")
@@ -280,7 +292,7 @@ class InterviewScreen(Screen[None]):
 
     def _resolve_known(self) -> None:
         """Ask the core, in a worker, what the answers so far resolve to (only when they changed)."""
-        if self.interview is None:
+        if self.interview is None or self.rescanning is not None:
             return
         request = (self.interview.answers(), self.interview.settled())
         if request == self._known_request:
@@ -312,7 +324,7 @@ class InterviewScreen(Screen[None]):
     @on(Replied)
     async def _answered(self, event: Replied) -> None:
         event.stop()
-        if self.interview is None:
+        if self.interview is None or self.reading:
             return
         ask = self.interview.current()
         messages = self.interview.answer(event.value)
@@ -322,30 +334,57 @@ class InterviewScreen(Screen[None]):
             return
         self.help_shown = False
         source = str(self.interview.value("source") or "").strip().rstrip("/")
-        if ask is not None and ask.id in ("source", "pick_source", "today") and source:
-            self._rescan(source)
+        self.app.call_later(self._save_draft)
+        if ask is not None and ask.id in ("source", "pick_source", "today") and source and (
+            source != ((self.facts or {}).get("source") or "")
+        ):
+            await self._rescan(source)  # the next questions propose from that folder: asked once it is read
+        elif self.interview.done:
+            await self.plan()
+        else:
+            await self.show()
+
+    async def _rescan(self, source: str) -> None:
+        """A manifests folder other than the one found: read it in a worker (the screen says so meanwhile)."""
+        self.rescanning = source
+        await self.show()
+        self._rescan_worker(source, list((self.facts or {}).get("candidates") or []) or None)
+
+    @work(thread=True, exclusive=True, group="read")
+    def _rescan_worker(self, source: str, candidates: list[dict[str, str]] | None) -> None:
+        from wizard.tui.startup import folder_facts
+
+        rescanner = getattr(self.app, "rescanner", folder_facts)
+        try:
+            found = rescanner(self.repo, source, candidates)
+        except WizardError as exc:
+            self.app.call_from_thread(self._rescan_failed, source, str(exc))  # type: ignore[arg-type]
+            return
+        self.app.call_from_thread(self._rescanned, source, found)  # type: ignore[arg-type]
+
+    async def _rescanned(self, source: str, found: dict[str, Any]) -> None:
+        """The named folder is read: the answers so far carry over to its facts (none is dropped silently:
+        one that no longer fits is asked again, with what was given proposed)."""
+        from wizard.interview.engine import Interview
+
+        self.rescanning = None
+        if self.interview is None:
+            return
+        self.interview = Interview.from_draft(self.interview.questions, found, self.interview.draft())
+        self.facts = found
+        self.post_message(self.Rescanned(self.interview, found))
         self.app.call_later(self._save_draft)
         if self.interview.done:
             await self.plan()
         else:
             await self.show()
 
-    def _rescan(self, source: str) -> None:
-        """A manifests folder other than the one found: scan it, and carry the answers over to its facts."""
-        from wizard.core.pipeline import facts
-        from wizard.interview.engine import Interview
-
-        if self.interview is None or not source or source == ((self.facts or {}).get("source") or ""):
-            return
-        try:
-            found = facts(self.repo, source)
-        except WizardError as exc:
-            self.problems = [f"I could not read `{source}`: {exc}"]
+    async def _rescan_failed(self, source: str, message: str) -> None:
+        self.rescanning = None
+        if self.interview is not None:
             self.interview.back()
-            return
-        self.interview = Interview.from_draft(self.interview.questions, found, self.interview.draft())
-        self.facts = found
-        self.post_message(self.Rescanned(self.interview, found))
+        self.problems = [f"I could not read `{source}`: {message}"]
+        await self.show()
 
     def _save_draft(self) -> None:
         save = getattr(self.app, "save_draft", None)
@@ -391,7 +430,7 @@ class InterviewScreen(Screen[None]):
 
     async def edit(self, question_id: str) -> None:
         """Re-ask an earlier question; later answers stay unless they depend on it."""
-        if self.planning or self.interview is None:
+        if self.planning or self.interview is None or self.reading:
             return
         try:
             self.interview.goto(question_id)
@@ -403,7 +442,7 @@ class InterviewScreen(Screen[None]):
 
     async def action_back(self) -> None:
         """Back to the previous answer (or, while changing one, leave it as it was)."""
-        if self.planning or self.interview is None:
+        if self.planning or self.interview is None or self.reading:
             return
         ask = self.interview.current()
         if ask is not None and ask.answered:
@@ -416,7 +455,7 @@ class InterviewScreen(Screen[None]):
 
     async def action_why(self) -> None:
         """Show why the current question is asked."""
-        if self.interview is None or self.interview.current() is None:
+        if self.interview is None or self.reading or self.interview.current() is None:
             return
         self.help_shown = True
         await self._show_chat(self.interview.current())
@@ -429,7 +468,7 @@ class InterviewScreen(Screen[None]):
 
     async def plan(self) -> None:
         """Check the answers and plan in a worker (the screen keeps drawing meanwhile)."""
-        if self.interview is None:
+        if self.interview is None or self.reading:
             return
         self.planning = True
         self.problems = []

@@ -27,6 +27,8 @@ Found = Callable[[list[dict[str, str]]], None]
 """Told the folders that hold Kubernetes objects (found by content, {value, label}) before they are read."""
 Scanner = Callable[[Path, "Mapping[str, Any] | None", "Found | None"], dict[str, Any]]
 """What reads a repository's facts at start: `start_facts` (the Textual tests wrap it to hold it back)."""
+Rescanner = Callable[[Path, str, "list[dict[str, str]] | None"], dict[str, Any]]
+"""What reads the folder the person named instead of the one found: `folder_facts` (tests hold it back)."""
 RESUMED = "Welcome back: here is where you left off."
 
 STATE_DIR_ENV = "K8S_WIZARD_STATE_DIR"
@@ -94,7 +96,7 @@ def start_facts(repo: Path, saved: Mapping[str, Any] | None = None, on_found: Fo
     The first candidate folder is read once: the check that it scans is the scan its facts come from.
     `on_found` hears the folders found by content before they are read (the saved one on a re-run).
     """
-    from wizard.core.pipeline import candidate_facts, facts  # the whole core: loaded by whoever scans
+    from wizard.core.facts import candidate_facts, facts  # the scan: loaded by whoever scans
 
     source = saved.get("source") if saved else None
     if source:
@@ -108,9 +110,16 @@ def start_facts(repo: Path, saved: Mapping[str, Any] | None = None, on_found: Fo
     return facts(repo, source, found, inventory=scanned.get(source) if source else None)
 
 
+def folder_facts(repo: Path, source: str, candidates: list[dict[str, str]] | None) -> dict[str, Any]:
+    """The facts of the folder the person named (`candidates`: the folders found at start, offered again)."""
+    from wizard.core.facts import facts
+
+    return facts(repo, source, candidates)
+
+
 def facts_for_draft(repo: Path, found: dict[str, Any], draft: Mapping[str, Any]) -> dict[str, Any]:
     """The facts a draft needs: when its answers chose another manifests folder, that folder's scan."""
-    from wizard.core.pipeline import facts
+    from wizard.core.facts import facts
     from wizard.interview.engine import Interview
     from wizard.interview.model import load_questions
 

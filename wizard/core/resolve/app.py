@@ -7,7 +7,7 @@ from typing import Any
 from wizard.core.answers.parse import Answers
 from wizard.core.kinds import SCALABLE, WORKLOADS, containers, image_name, image_tag, is_infra_image
 from wizard.core.resolve.model import AppFacts, SecretNeed
-from wizard.core.scan.manifests import Inventory, ManifestObject, backing_services, env_refs
+from wizard.core.scan.manifests import Inventory, ManifestObject, backing_services, env_refs, ingress_hosts
 
 ENV_LABEL = "environment"
 
@@ -29,13 +29,6 @@ def today_replicas(workload: ManifestObject) -> int | None:
     """The replica count today's manifest sets (None when it sets none: Kubernetes runs 1)."""
     value = (workload.obj.get("spec") or {}).get("replicas")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def ingress_hosts(ingresses: tuple[ManifestObject, ...]) -> tuple[str, ...]:
-    """Every host today's Ingress rules name, sorted."""
-    return tuple(
-        sorted({str(r.get("host")) for o in ingresses for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")})
-    )
 
 
 def _selectors_use_env_label(inventory: Inventory, base: tuple[ManifestObject, ...]) -> bool:

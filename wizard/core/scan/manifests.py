@@ -393,6 +393,13 @@ def _skip_reason(sf: SourceFile) -> str:
     return "no Kubernetes object (no apiVersion/kind)"
 
 
+def ingress_hosts(ingresses: tuple[ManifestObject, ...]) -> tuple[str, ...]:
+    """Every host today's Ingress rules name, sorted."""
+    return tuple(
+        sorted({str(r.get("host")) for o in ingresses for r in (o.obj.get("spec") or {}).get("rules") or [] if r.get("host")})
+    )
+
+
 def env_refs(obj: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """Secret and ConfigMap references of a workload: (kind, name, key or None for all keys)."""
     refs: list[tuple[str, str, str | None]] = []
