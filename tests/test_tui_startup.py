@@ -103,7 +103,7 @@ async def test_the_first_screen_is_up_while_the_scan_runs_and_the_question_follo
             assert ask is not None and ask.id == "today"
             assert chat(app)[-1] == ask.text and "**7 objects** in `./manifests`" in ask.text
             assert known(app)[:3] == ["7 objects in ./manifests", "workloads: shop-migrate, postgres, shop-web",
-                                      "namespace: none set"]
+                                      "namespace today: default"]
             assert not screen.query("#reading")
             assert app.facts is not None and app.facts["object_count"] == 7
             await pilot.press("enter")  # the first answer goes to the facts' interview
