@@ -146,3 +146,35 @@ def test_an_answer_costs_a_fraction_of_a_scan_at_1000_objects(tmp_path: Path) ->
     per_answer = statistics.median(times)
     print(f"known() at 1,000 objects: first {first_seconds:.2f} s (with the scan), then {per_answer:.3f} s per answer")
     assert per_answer < 0.6 * first_seconds
+
+
+def test_a_new_app_without_a_tag_answer_runs_the_base_s_image_not_today_s(tmp_path: Path) -> None:
+    answers = copy.deepcopy(DESIGN)
+    del answers["environments"][0]["image_tag"]
+    known = DraftResolver(tmp_path).known(answers, EVERY_TOPIC)
+    assert environment(known, "staging")["image"] == "the base's: my-service:1.0.0"
+    assert known.found == ("a new app: 4 objects to create",)
+
+
+def test_no_kustomize_build_and_no_write_for_the_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from wizard.core import kustomize
+
+    def no_build(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the panel ran kustomize")
+
+    monkeypatch.setattr(kustomize, "kustomize_command", no_build)
+    monkeypatch.setattr(kustomize, "build_dir", no_build)
+    repo = shop_repo(tmp_path)
+    before = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if ".git" not in p.parts)
+    interview = Interview(load_questions(), start_facts(repo))
+    resolver = DraftResolver(repo)
+    real_run = subprocess.run
+    commands: list[str] = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, *a, **kw: commands.append(str(cmd[0])) or real_run(cmd, *a, **kw))
+    while interview.current() is not None:
+        assert resolver.known(interview.answers(), interview.settled()).problem is None
+        assert interview.answer(None) == []
+    assert set(commands) <= {"git"}  # the remote and branch, read once
+    assert sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if ".git" not in p.parts) == before

@@ -201,7 +201,9 @@ def environment_lines(resolved: Resolved, settings: EnvironmentSettings, settled
         lines.append(("resources", _grouped({n: _resources_text(s) for n, s in sorted(settings.resources.items())})))
     if IMAGE_TAG in settled:
         tags = [short_image(f"{name}:{tag}") for name, tag in settings.images]
-        lines.append(("image", listed(tags) if tags else "as today"))
+        base = listed(short_image(i) for i in resolved.app.images if image_name(i) in resolved.app.own_images)
+        unchanged = f"the base's: {base}" if resolved.first_deployment else "as today"
+        lines.append(("image", listed(tags) if tags else unchanged))
     if HOST in settled:
         lines.append(("host", _hosts(settings, resolved)))
     if CONFIG in settled and settings.config:
