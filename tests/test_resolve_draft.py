@@ -178,3 +178,18 @@ def test_no_kustomize_build_and_no_write_for_the_panel(tmp_path: Path, monkeypat
         assert interview.answer(None) == []
     assert set(commands) <= {"git"}  # the remote and branch, read once
     assert sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*") if ".git" not in p.parts) == before
+
+
+def test_a_refused_proposal_of_a_question_not_asked_yet_says_so(tmp_path: Path) -> None:
+    """Manifests at the repository's root: the proposed output folder is inside the source folder."""
+    repo = shop_repo(tmp_path)
+    for path in (repo / "manifests").iterdir():
+        path.rename(repo / path.name)
+    facts = start_facts(repo)
+    assert facts["source"] == "."
+    interview = Interview(load_questions(), facts)
+    known = DraftResolver(repo).known(interview.answers(), interview.settled())
+    assert known.problem is not None and known.problem.startswith("not asked yet, but the proposal for output would be refused")
+    assert "7 objects in ./." in known.found
+    answered = DraftResolver(repo).known(interview.answers(), {"output"})
+    assert answered.problem is not None and answered.problem.startswith("your answers: output: ")

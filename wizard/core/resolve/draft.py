@@ -10,6 +10,7 @@ chart's per chart answer), so each answer costs a parse and a resolve.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,6 +31,20 @@ ORIGIN = "your answers"
 """How messages name the answers (as the planning step does)."""
 
 
+_KEY_PATH = re.compile(r"^(?:your answers|answers): (?P<path>[A-Za-z_][\w.\[\]-]*): (?P<reason>.*)$", re.DOTALL)
+
+
+def unasked(message: str, settled: frozenset[str]) -> str:
+    """A refusal of a key nobody has answered yet says so: it is the interview's proposal that does not fit."""
+    match = _KEY_PATH.match(message)
+    if match is None:
+        return message
+    path = re.sub(r"\[\d+\]", "[*]", match["path"])
+    if any(path == key or path.startswith(f"{key}.") or key.startswith(f"{path}.") for key in settled):
+        return message
+    return f"not asked yet, but the proposal for {match['path']} would be refused: {match['reason']}"
+
+
 class DraftResolver:
     """Resolves draft answers for one repository, keeping what does not change between answers."""
 
@@ -48,7 +63,7 @@ class DraftResolver:
             try:
                 return self._known(data, keys)
             except WizardError as exc:
-                message = str(exc)
+                message = unasked(str(exc), keys)
             except Exception as exc:  # noqa: BLE001 - the panel must never take the interview down; planning reports it
                 message = f"I could not work these answers out ({type(exc).__name__}); planning will say what is wrong."
             try:
