@@ -193,3 +193,13 @@ def test_a_refused_proposal_of_a_question_not_asked_yet_says_so(tmp_path: Path) 
     assert "7 objects in ./." in known.found
     answered = DraftResolver(repo).known(interview.answers(), {"output"})
     assert answered.problem is not None and answered.problem.startswith("your answers: output: ")
+
+
+def test_today_s_hpa_kept_in_an_environment_shows_as_its_hpa_on_a_real_repo(tmp_path: Path) -> None:
+    case = next((c for c in ALL_CASES if c.id == "real-podinfo-kustomize"), None)
+    if case is None:
+        pytest.skip("../shared/fixtures/real is absent")
+    repo, _ = make_repo(case, tmp_path)
+    known = DraftResolver(repo).known(case.answers, EVERY_TOPIC)
+    assert environment(known, "staging")["HPA"] == "podinfo 2–4 (today's)"
+    assert "replicas" not in environment(known, "staging")

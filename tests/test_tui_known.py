@@ -76,7 +76,8 @@ async def test_an_hpa_and_resources_show_as_resolved_for_their_environment(repo:
         await type_over_first_row(app, Keys(pilot), "production shop-web 5-20 at 70%")
         production = section(panel(app), "production (runs today)")
         assert "HPA: shop-web 5–20 at 70% CPU" in production, production
-        assert "left to its HPA: shop-web" in production or "replicas: as today" not in production
+        assert "count left to the HPA: shop-web" in production, production
+        assert "replicas: postgres 1" in production, production  # the one-number answer leaves postgres its count
 
 
 async def test_an_answer_the_resolve_stage_refuses_shows_its_message_and_the_interview_goes_on(repo: Path) -> None:

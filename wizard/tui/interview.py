@@ -283,7 +283,7 @@ class InterviewScreen(Screen[None]):
         if self.known is None:
             return [Text("working out what I know…", style="dim italic")]
         lines = [Text(f"⚠ {self.known.problem}", style="bold red")] if self.known.problem else []
-        lines += [Text(line, style="dim") for line in (*self.known.notes, *self.known.found)]
+        lines += [Text(line, style="dim") for line in self.known.found]
         for env in self.known.environments:
             lines.append(Text(env.title, style="bold"))
             lines += [Text.assemble(f" {what}: ", (value, "")) for what, value in env.lines]

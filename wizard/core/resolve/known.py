@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from wizard.core.kinds import image_name
@@ -63,13 +63,11 @@ class Known:
     """App-wide conclusions: the Secrets and keys it needs, where Flux reads it."""
     problem: str | None = None
     """Why the answers so far do not resolve (the message `apply` would give), or None."""
-    notes: tuple[str, ...] = field(default=())
-    """Anything else worth a line (a scan still missing, say)."""
 
     def lines(self) -> list[str]:
         """The whole panel as plain text lines (the plain mode prints these)."""
         out = [f"! {self.problem}"] if self.problem else []
-        out += list(self.notes) + list(self.found)
+        out += list(self.found)
         for env in self.environments:
             out.append(f"{env.title}:")
             out += [f"  {what}: {value}" for what, value in env.lines]
@@ -123,8 +121,7 @@ def today_replicas_line(app: AppFacts) -> str | None:
     for w in app.scalable:
         hpa = app.existing_hpas.get(w.name)
         if hpa is not None:
-            spec = hpa.obj.get("spec") or {}
-            counts[w.name] = f"HPA {spec.get('minReplicas', 1)}–{spec.get('maxReplicas', '?')}"
+            counts[w.name] = f"HPA {_hpa_text(hpa.obj)}"
         else:
             value = (w.obj.get("spec") or {}).get("replicas")
             counts[w.name] = str(value if isinstance(value, int) else 1)
@@ -162,18 +159,25 @@ def found(inventory: Inventory, app: AppFacts, today: str | None, settled: froze
     return lines
 
 
-def _replicas(settings: EnvironmentSettings) -> list[tuple[str, str]]:
+def _hpa_text(hpa: dict[str, Any]) -> str:
+    spec = hpa.get("spec") or {}
+    return f"{spec.get('minReplicas', 1)}–{spec.get('maxReplicas', '?')}"
+
+
+def _replicas(settings: EnvironmentSettings, app: AppFacts) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     counts = {name: str(n) for name, n in sorted(settings.replicas.items())}
+    kept = {name: f"{_hpa_text(app.existing_hpas[name].obj)} (today's)" for name in sorted(settings.autoscaled)
+            if name not in settings.autoscaling and name in app.existing_hpas and name not in settings.removed}
     if counts:
         lines.append(("replicas", _grouped(counts)))
-    elif not settings.autoscaling:
+    elif not settings.autoscaling and not kept:
         lines.append(("replicas", "as today"))
-    if settings.autoscaling:
-        hpas = {name: f"{a.min}–{a.max} at {a.cpu}% CPU" for name, a in sorted(settings.autoscaling.items())}
-        lines.append(("HPA", _grouped(hpas)))
+    hpas = {name: f"{a.min}–{a.max} at {a.cpu}% CPU" for name, a in sorted(settings.autoscaling.items())}
+    if hpas or kept:
+        lines.append(("HPA", _grouped({**hpas, **kept})))
     if settings.replicas_autoscaled:
-        lines.append(("left to its HPA", listed(settings.replicas_autoscaled)))
+        lines.append(("count left to the HPA", listed(settings.replicas_autoscaled)))
     return lines
 
 
@@ -196,7 +200,7 @@ def environment_lines(resolved: Resolved, settings: EnvironmentSettings, settled
     if resolved.helm is not None:
         return lines  # a chart's settings are value paths (resolve/helmvalues.py), shown by the plan
     if REPLICAS in settled or AUTOSCALING in settled:
-        lines += _replicas(settings)
+        lines += _replicas(settings, resolved.app)
     if any(key in settled for key in RESOURCES) and settings.resources:
         lines.append(("resources", _grouped({n: _resources_text(s) for n, s in sorted(settings.resources.items())})))
     if IMAGE_TAG in settled:
