@@ -365,7 +365,8 @@ def overlays(workdir: Path, workloads: int, heavy: bool) -> dict:
         doc["patches"] = [p for p in doc["patches"] if p not in patched] or None
         if doc["patches"] is None:
             del doc["patches"]
-    construct = f"its {images} `images:` entries" + (" and patches/images.yaml" if patched else "")
+    parts = ([f"its {images} `images:` entries"] if images else []) + (["its patches/images.yaml"] if patched else [])
+    construct = " and ".join(parts) or "image retagging (it had none)"
     (bare / "kustomization.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     without = run([*kust, str(bare)])
     log(f"    {worst} without {construct} {without[0]:.1f} s")
