@@ -148,3 +148,18 @@ def test_an_ingress_tls_secret_is_needed_in_every_new_namespace(tmp_path: Path, 
     tls = [f for f in plan["findings"] if f["code"] == "tls-secret"]
     assert len(tls) == 1 and "api-tls" in tls[0]["message"] and "staging" in tls[0]["message"]
     assert tls[0]["level"] == "warning"
+
+
+def test_an_impossible_date_anywhere_does_not_stop_the_search_for_manifests(tmp_path: Path) -> None:
+    """The folders holding objects are found by content; a value like 2001-13-45 is a string to Kubernetes, and a
+    YAML file that is not a manifest at all (notes, CI config) must not stop the search either."""
+    from wizard.core.facts import candidate_facts, facts
+
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "c.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  when: 2001-13-45\n", encoding="utf-8")
+    (tmp_path / "notes.yaml").write_text("released: 2001-13-45\n", encoding="utf-8")
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    found = candidate_facts(tmp_path)
+    assert found == [{"value": "deploy", "label": "1 object: ConfigMap"}]
+    assert facts(tmp_path, "deploy", found)["configmaps"] == ["c"]
