@@ -297,3 +297,35 @@ async def test_a_named_folder_that_cannot_be_read_is_asked_again(tmp_path: Path)
         assert ask is not None and ask.id == "source" and not screen_of(app).reading
         assert "I could not read `nowhere`" in chat(app)[-1]
         assert app.facts is not None and app.facts["source"] == "deploy"
+
+
+async def test_resuming_a_draft_on_another_folder_reads_it_in_a_worker(tmp_path: Path, state_dir: Path) -> None:
+    repo = two_folders(tmp_path)
+    _, draft = answered(repo, "environments", {"pick_source": "old"})
+    DraftStore(repo.resolve(), state_dir).save(draft)
+    held = HeldFolder()
+    app = make_app(repo, rescanner=held)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            for _ in range(200):  # the start's own scan (not held) finishes under the resume question
+                if app.interview is not None:
+                    break
+                await pilot.pause(0.05)
+            assert isinstance(app.screen, ConfirmScreen) and app.facts is not None and app.facts["source"] == "deploy"
+            await pilot.press("enter")  # Resume: the draft chose ./old
+            for _ in range(200):
+                if held.started.is_set():
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.1)
+            screen = screen_of(app)
+            assert held.sources == ["old"] and screen.reading and not screen.query("#reply-input")
+            assert chat(app)[-1] == "I am reading `./old`; the next question follows."
+            held.release.set()
+            await settle(pilot)
+            assert not screen.reading and app.facts["source"] == "old"
+            assert app.interview is not None and app.interview.current().id == "environments"  # type: ignore[union-attr]
+            assert app.interview.value("pick_source") == "old"
+            assert chat(app)[0] == "Welcome back: here is where you left off."
+    finally:
+        held.release.set()

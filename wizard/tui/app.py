@@ -26,6 +26,7 @@ from wizard.tui.startup import (
     Rescanner,
     Scanner,
     begin,
+    draft_source,
     facts_for_draft,
     folder_facts,
     saved_answers,
@@ -160,18 +161,48 @@ class WizardApp(App[int]):
         self.resume_choice, self.offer = None, None
         if not yes or offer is None or self.interview is None or self.facts is None:
             return
+        source = draft_source(self.facts, offer)
+        screen = self._interview_screen()
+        if source is not None and screen is not None:  # the draft chose another folder: read it in a worker
+            screen.rescanning = source  # the screen says so, and asks nothing meanwhile
+            await screen.show(focus=screen is self.screen)
+            self._resume_worker(offer)
+            return
         try:
-            facts = facts_for_draft(self.repo, self.facts, offer)
-            interview = type(self.interview).from_draft(self.interview.questions, facts, offer)
+            interview = type(self.interview).from_draft(self.interview.questions, self.facts, offer)
         except ValueError as exc:
             self.notify(f"The draft cannot be resumed: {exc}", severity="warning")
             return
+        await self._resumed(self.facts, interview)
+
+    @work(thread=True, exclusive=True, group="resume", exit_on_error=False)
+    def _resume_worker(self, offer: Mapping[str, Any]) -> None:
+        assert self.interview is not None and self.facts is not None
+        try:
+            facts = facts_for_draft(self.repo, self.facts, offer, self.rescanner)
+            interview = type(self.interview).from_draft(self.interview.questions, facts, offer)
+        except ValueError as exc:
+            self._from_thread(self._resume_failed, str(exc))
+        except Exception as exc:  # noqa: BLE001 - reported by the command line once the terminal is back
+            self._from_thread(self._unreadable, exc)
+        else:
+            self._from_thread(self._resumed, facts, interview)
+
+    async def _resumed(self, facts: dict[str, Any], interview: Interview) -> None:
         self.facts, self.interview = facts, interview
         screen = self._interview_screen()
         if screen is not None:
+            screen.rescanning = None
             screen.interview, screen.facts, screen.greeting = interview, facts, RESUMED_GREETING
             await screen.show(focus=screen is self.screen)
         self.start_answers = dict(interview.draft()["answers"])
+
+    async def _resume_failed(self, message: str) -> None:
+        screen = self._interview_screen()
+        if screen is not None:
+            screen.rescanning = None
+            await screen.show(focus=screen is self.screen)
+        self.notify(f"The draft cannot be resumed: {message}", severity="warning")
 
     # -- moving between screens --------------------------------------------------------------------
 

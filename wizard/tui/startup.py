@@ -117,21 +117,29 @@ def folder_facts(repo: Path, source: str, candidates: list[dict[str, str]] | Non
     return facts(repo, source, candidates)
 
 
-def facts_for_draft(repo: Path, found: dict[str, Any], draft: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts a draft needs: when its answers chose another manifests folder, that folder's scan."""
-    from wizard.core.facts import facts
+def draft_source(found: dict[str, Any], draft: Mapping[str, Any]) -> str | None:
+    """The manifests folder a draft's answers chose, when it is not the one `found` was read from (else None)."""
     from wizard.interview.engine import Interview
     from wizard.interview.model import load_questions
 
     try:
         source = Interview.from_draft(load_questions(), found, draft).value("source")
     except ValueError:
-        return found
+        return None
     source = str(source or "").strip().rstrip("/")
-    if not source or source == (found.get("source") or ""):
+    return source if source and source != (found.get("source") or "") else None
+
+
+def facts_for_draft(
+    repo: Path, found: dict[str, Any], draft: Mapping[str, Any], read: Rescanner | None = None,
+) -> dict[str, Any]:
+    """The facts a draft needs: when its answers chose another manifests folder, that folder's scan (`read`,
+    default `folder_facts`)."""
+    source = draft_source(found, draft)
+    if source is None:
         return found
     try:
-        return facts(repo, source, found.get("candidates"))
+        return (read or folder_facts)(repo, source, found.get("candidates"))
     except WizardError:
         return found
 
