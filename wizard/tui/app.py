@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from wizard.core.errors import WizardError
 from wizard.core.layout import ANSWERS_FILE
+from wizard.tui.background import in_thread
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.interview import InterviewScreen
 from wizard.tui.startup import RESUMED as RESUMED_GREETING
@@ -102,19 +103,21 @@ class WizardApp(App[int]):
 
     # -- reading the repository ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="read", exit_on_error=False)
-    def _read(self) -> None:
+    @work(exclusive=True, group="read", exit_on_error=False)
+    async def _read(self) -> None:
         """Scan in a thread: the screen keeps drawing; the found folders, then the facts, go to the screen."""
         def found(candidates: list[dict[str, str]]) -> None:
             self._from_thread(self._found, candidates)
 
+        def read() -> tuple[dict[str, Any], Interview, str]:
+            return begin(self.repo, self.scanner(self.repo, self.saved, found), self.saved, self.draft)
+
         try:
-            facts = self.scanner(self.repo, self.saved, found)
-            started = begin(self.repo, facts, self.saved, self.draft)
+            started = await in_thread("k8s-wizard-read", read)
         except Exception as exc:  # noqa: BLE001 - reported by the command line once the terminal is back
-            self._from_thread(self._unreadable, exc)
+            self._unreadable(exc)
             return
-        self._from_thread(self._arrived, *started)
+        await self._arrived(*started)
 
     def _from_thread(self, callback: Any, *args: Any) -> None:
         try:
@@ -175,18 +178,23 @@ class WizardApp(App[int]):
             return
         await self._resumed(self.facts, interview)
 
-    @work(thread=True, exclusive=True, group="resume", exit_on_error=False)
-    def _resume_worker(self, offer: Mapping[str, Any]) -> None:
+    @work(exclusive=True, group="resume", exit_on_error=False)
+    async def _resume_worker(self, offer: Mapping[str, Any]) -> None:
         assert self.interview is not None and self.facts is not None
+        questions, found = self.interview.questions, self.facts
+
+        def read() -> tuple[dict[str, Any], Interview]:
+            facts = facts_for_draft(self.repo, found, offer, self.rescanner)
+            return facts, type(self.interview).from_draft(questions, facts, offer)  # type: ignore[union-attr]
+
         try:
-            facts = facts_for_draft(self.repo, self.facts, offer, self.rescanner)
-            interview = type(self.interview).from_draft(self.interview.questions, facts, offer)
+            facts, interview = await in_thread("k8s-wizard-resume", read)
         except ValueError as exc:
-            self._from_thread(self._resume_failed, str(exc))
+            await self._resume_failed(str(exc))
         except Exception as exc:  # noqa: BLE001 - reported by the command line once the terminal is back
-            self._from_thread(self._unreadable, exc)
+            self._unreadable(exc)
         else:
-            self._from_thread(self._resumed, facts, interview)
+            await self._resumed(facts, interview)
 
     async def _resumed(self, facts: dict[str, Any], interview: Interview) -> None:
         self.facts, self.interview = facts, interview

@@ -350,17 +350,18 @@ class InterviewScreen(Screen[None]):
         await self.show()
         self._rescan_worker(source, list((self.facts or {}).get("candidates") or []) or None)
 
-    @work(thread=True, exclusive=True, group="read")
-    def _rescan_worker(self, source: str, candidates: list[dict[str, str]] | None) -> None:
+    @work(exclusive=True, group="read", exit_on_error=False)
+    async def _rescan_worker(self, source: str, candidates: list[dict[str, str]] | None) -> None:
+        from wizard.tui.background import in_thread
         from wizard.tui.startup import folder_facts
 
         rescanner = getattr(self.app, "rescanner", folder_facts)
         try:
-            found = rescanner(self.repo, source, candidates)
+            found = await in_thread("k8s-wizard-rescan", rescanner, self.repo, source, candidates)
         except WizardError as exc:
-            self.app.call_from_thread(self._rescan_failed, source, str(exc))  # type: ignore[arg-type]
+            await self._rescan_failed(source, str(exc))
             return
-        self.app.call_from_thread(self._rescanned, source, found)  # type: ignore[arg-type]
+        await self._rescanned(source, found)
 
     async def _rescanned(self, source: str, found: dict[str, Any]) -> None:
         """The named folder is read: the answers so far carry over to its facts (none is dropped silently:
