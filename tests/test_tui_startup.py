@@ -46,7 +46,9 @@ class HeldScan:
         self.release = threading.Event()
         self.done = threading.Event()
 
-    def __call__(self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None) -> dict[str, Any]:
+    def __call__(
+        self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None, scanned: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         def found(candidates: list[dict[str, str]]) -> None:
             if on_found is not None:
                 on_found(candidates)
@@ -54,7 +56,7 @@ class HeldScan:
             assert self.release.wait(60), "the test never released the scan"
 
         try:
-            return start_facts(repo, saved, found)
+            return start_facts(repo, saved, found, scanned)
         finally:
             self.done.set()
 
@@ -106,6 +108,8 @@ async def test_the_first_screen_is_up_while_the_scan_runs_and_the_question_follo
                                       "namespace today: default"]
             assert not screen.query("#reading")
             assert app.facts is not None and app.facts["object_count"] == 7
+            resolver = screen._resolver  # the side panel's: it works from the start's scan instead of reading again
+            assert resolver is not None and resolver.scan("manifests") is app.scans["manifests"]
             await pilot.press("enter")  # the first answer goes to the facts' interview
             await settle(pilot)
             assert app.interview.value("today") is True and app.interview.current().id == "app"  # type: ignore[union-attr]

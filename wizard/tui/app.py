@@ -36,6 +36,7 @@ from wizard.tui.startup import (
 
 if TYPE_CHECKING:  # the other screens and the core are loaded when they are first needed, after the first screen
     from wizard.core.pipeline import Outcome
+    from wizard.core.scan.manifests import Inventory
     from wizard.interview.engine import Interview
     from wizard.tui.plan import PlanScreen
     from wizard.tui.preview import PreviewScreen
@@ -77,6 +78,8 @@ class WizardApp(App[int]):
         self.draft = draft
         self.scanner = scanner
         self.rescanner = rescanner
+        self.scans: dict[str, Inventory] = {}
+        """The folders the start's scan read (by folder): the side panel's resolver reuses them."""
         """Reads a folder the person names instead of the one found (the interview screen calls it in a worker)."""
         self.resume_choice: bool | None = None
         """The answer to the resume offer, kept until the facts are there to apply it."""
@@ -110,7 +113,7 @@ class WizardApp(App[int]):
             self._from_thread(self._found, candidates)
 
         def read() -> tuple[dict[str, Any], Interview, str]:
-            return begin(self.repo, self.scanner(self.repo, self.saved, found), self.saved, self.draft)
+            return begin(self.repo, self.scanner(self.repo, self.saved, found, self.scans), self.saved, self.draft)
 
         try:
             started = await in_thread("k8s-wizard-read", read)

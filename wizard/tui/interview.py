@@ -306,7 +306,7 @@ class InterviewScreen(Screen[None]):
         from wizard.core.resolve.draft import DraftResolver  # the core's resolve stage, loaded off the screen's thread
 
         if self._resolver is None:
-            self._resolver = DraftResolver(self.repo)
+            self._resolver = DraftResolver(self.repo, getattr(self.app, "scans", None))  # the start's scan, not again
         known = self._resolver.known(answers, settled)  # never raises: a refused answer is known.problem
         try:
             self.app.call_from_thread(self._known_ready, generation, known)

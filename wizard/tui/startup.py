@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 Found = Callable[[list[dict[str, str]]], None]
 """Told the folders that hold Kubernetes objects (found by content, {value, label}) before they are read."""
-Scanner = Callable[[Path, "Mapping[str, Any] | None", "Found | None"], dict[str, Any]]
+Scanner = Callable[[Path, "Mapping[str, Any] | None", "Found | None", "dict[str, Inventory] | None"], dict[str, Any]]
 """What reads a repository's facts at start: `start_facts` (the Textual tests wrap it to hold it back)."""
 Rescanner = Callable[[Path, str, "list[dict[str, str]] | None"], dict[str, Any]]
 """What reads the folder the person named instead of the one found: `folder_facts` (tests hold it back)."""
@@ -90,11 +90,15 @@ def saved_answers(repo: Path) -> dict[str, Any] | None:
     return data
 
 
-def start_facts(repo: Path, saved: Mapping[str, Any] | None = None, on_found: Found | None = None) -> dict[str, Any]:
+def start_facts(
+    repo: Path, saved: Mapping[str, Any] | None = None, on_found: Found | None = None,
+    scanned: dict[str, Inventory] | None = None,
+) -> dict[str, Any]:
     """The scan's facts: from the saved answers' source folder, else the folders that hold Kubernetes objects.
 
     The first candidate folder is read once: the check that it scans is the scan its facts come from.
-    `on_found` hears the folders found by content before they are read (the saved one on a re-run).
+    `on_found` hears the folders found by content before they are read (the saved one on a re-run);
+    `scanned` receives the folders read (by folder), for the side panel's resolver to reuse.
     """
     from wizard.core.facts import candidate_facts, facts  # the scan: loaded by whoever scans
 
@@ -104,7 +108,7 @@ def start_facts(repo: Path, saved: Mapping[str, Any] | None = None, on_found: Fo
         if on_found is not None:
             on_found([{"value": source, "label": "the folder your saved answers name"}])
         return facts(repo, source, [])  # a re-run: the saved folder, no choice offered again
-    scanned: dict[str, Inventory] = {}
+    scanned = {} if scanned is None else scanned
     found = candidate_facts(repo, scanned, on_found)
     source = found[0]["value"] if found else None
     return facts(repo, source, found, inventory=scanned.get(source) if source else None)

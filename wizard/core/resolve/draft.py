@@ -48,9 +48,10 @@ def unasked(message: str, settled: frozenset[str]) -> str:
 class DraftResolver:
     """Resolves draft answers for one repository, keeping what does not change between answers."""
 
-    def __init__(self, repo: Path) -> None:
+    def __init__(self, repo: Path, scans: Mapping[str, Inventory] | None = None) -> None:
+        """`scans`: folders already read (by the start's scan), by folder, so they are not read again."""
         self.repo = repo
-        self._scans: dict[str | None, Inventory] = {}
+        self._scans: dict[str | None, Inventory] = {folder: inventory for folder, inventory in (scans or {}).items()}
         self._charts: dict[str, Inventory] = {}
         self._git: GitFacts | None = None
         self._apps: dict[tuple[int, str | None], AppFacts] = {}
