@@ -153,11 +153,15 @@ async def test_start_over_while_reading_starts_at_the_first_question(repo: Path,
             await settle(pilot)
             assert app.interview is not None and app.interview.current().id == "today"  # type: ignore[union-attr]
             assert app.interview.draft()["answers"] == {}
+            assert isinstance(app.screen.focused, OptionList) and app.screen.focused.id == "reply-input"
     finally:
         held.release.set()
 
 
-async def test_the_offer_still_open_when_the_facts_arrive_is_answered_after(repo: Path, state_dir: Path) -> None:
+@pytest.mark.parametrize(("key", "question"), [("enter", "differs"), ("n", "today")], ids=["resume", "start-over"])
+async def test_the_offer_still_open_when_the_facts_arrive_is_answered_after(
+    repo: Path, state_dir: Path, key: str, question: str,
+) -> None:
     _, draft = answered(repo, "differs")
     DraftStore(repo.resolve(), state_dir).save(draft)
     held = HeldScan()
@@ -169,9 +173,11 @@ async def test_the_offer_still_open_when_the_facts_arrive_is_answered_after(repo
             await settle(pilot)
             assert isinstance(app.screen, ConfirmScreen)  # the facts came in underneath the question
             assert screen_of(app).interview is app.interview and app.interview is not None
-            await pilot.press("enter")
+            await pilot.press(key)
             await settle(pilot)
-            assert app.interview.current().id == "differs"  # type: ignore[union-attr]
+            assert app.interview.current().id == question  # type: ignore[union-attr]
+            focused = app.screen.focused  # the question came in under the offer: ready for typing once it closes
+            assert focused is not None and focused.id == "reply-input"
     finally:
         held.release.set()
 

@@ -155,12 +155,11 @@ class WizardApp(App[int]):
 
     async def _resume(self, yes: bool | None) -> None:
         self.resume_choice = bool(yes)
-        if self.interview is not None:
+        if self.interview is not None:  # else still reading: applied when the facts arrive
             await self._apply_resume()
-        else:  # still reading: applied when the facts arrive
-            screen = self._interview_screen()
-            if screen is not None:
-                screen.focus_reply()
+        screen = self._interview_screen()
+        if screen is not None and screen is self.screen:  # the question may have come in under the offer
+            screen.focus_reply()
 
     async def _apply_resume(self) -> None:
         yes, offer = self.resume_choice, self.offer

@@ -155,8 +155,11 @@ class InterviewScreen(Screen[None]):
 
     def focus_reply(self) -> None:
         """Focus the answer input (the reading state has none: the "What I know" panel then)."""
-        widget = next(iter(self.query("#reply-input")), None) or self.query_one("#known", OptionList)
-        widget.focus()
+        widget = next(iter(self.query("#reply-input")), None)
+        if isinstance(widget, PerEnvironmentReply):
+            widget.focus_first()
+        else:
+            (widget or self.query_one("#known", OptionList)).focus()
 
     async def show(self, *, focus: bool = True) -> None:
         """Re-draw chat, input and side panel from the interview (or the reading state)."""
