@@ -89,7 +89,7 @@ async def test_an_answer_the_resolve_stage_refuses_shows_its_message_and_the_int
         await type_over_first_row(app, Keys(pilot), "staging: postgres=external")
         lines = panel(app)
         problem = next(line for line in lines if line.startswith("⚠"))
-        assert "environments[0].replicas.postgres" in problem and "external postgres" in problem
+        assert "environments[0].replicas.postgres" in problem and "uses an external postgres" in problem
         assert "7 objects in ./manifests" in lines  # the scan's facts are still there
         assert app.interview.current() is not None and app.interview.current().id == "output"
         await Keys(pilot).press("enter")  # the interview carries on

@@ -278,8 +278,9 @@ def _not_removed(answer: Any, removed: frozenset[str], index: int, key: str, ser
         return
     for name in sorted(set(answer) & removed):
         choice = next(s.choice for s in services if s.name == name)
+        article = "an" if choice == "external" else "a"
         raise _fail(
-            index, f"{key}.{name}", f"this environment uses a {choice} {name} (services.{name}), so it runs no {name} "
+            index, f"{key}.{name}", f"this environment uses {article} {choice} {name} (services.{name}), so it runs no {name} "
             "of its own to set this for"
         )
 
