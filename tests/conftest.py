@@ -13,10 +13,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import kube
 import pytest
 import yaml
 from kube import FIXTURES, REAL_FIXTURES, build, default_namespace, load_all, today_objects, yaml_files
@@ -155,6 +157,47 @@ def run_cli_process(*argv: str, cwd: Path | None = None, path: str | None = None
     return RunResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+_RUNS = """
+import sys
+from wizard.cli import main
+for argv in {argvs!r}:
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 2
+    for stream in (sys.stdout, sys.stderr):
+        stream.write({marker!r} + str(int(code or 0)) + "\\n")
+        stream.flush()
+"""
+
+
+def run_cli_processes(*argvs: list[str], cwd: Path | None = None) -> list[RunResult]:
+    """Several commands run one after the other in ONE separate Python process (what each printed, exit codes), as
+    `run_cli_process` runs one: everything the process prints, tracebacks included, is captured."""
+    marker = "\x00k8s-wizard-test-run-done:"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNS.format(argvs=[list(a) for a in argvs], marker=marker)],
+        capture_output=True, text=True, cwd=cwd, env=env, stdin=subprocess.DEVNULL, timeout=600,
+    )
+    # Each stream: out0 MARKER code0 \n out1 MARKER code1 \n ...: part i+1 starts with command i's exit code.
+    outs, errs = proc.stdout.split(marker), proc.stderr.split(marker)
+    results = []
+    for i in range(len(argvs)):
+        if i + 1 >= len(outs) or i + 1 >= len(errs):  # the process died before this command ended
+            results.append(RunResult(proc.returncode or 1, "".join(outs[i:]), "".join(errs[i:])))
+            break
+        code = int(outs[i + 1].split("\n", 1)[0])
+        results.append(RunResult(code, _after_code(outs[i], i), _after_code(errs[i], i)))
+    return results
+
+
+def _after_code(part: str, index: int) -> str:
+    """A command's output: its part of the stream, without the exit code line of the command before it."""
+    return part if index == 0 else part.partition("\n")[2]
+
+
 def apply(repo: Path, answers_file: Path, *extra: str) -> RunResult:
     """`k8s-wizard apply --answers FILE --repo DIR --yes` in-process."""
     return run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes", *extra)
@@ -230,11 +273,29 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("running_case", with_source, ids=[c.id for c in with_source])
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Child Pythons (the CLI run as a program, fresh interpreters) compile our modules once per machine, not once
+    each: with PYTHONDONTWRITEBYTECODE set (as on the CI image) every child would compile ~100 modules again."""
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / f"k8s-wizard-tests-pycache-{os.getuid()}")
+
+
+@pytest.fixture(scope="session")
+def session_stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the whole test run, shared by its pytest-xdist workers (their base folders' parent)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "session-builds"
+    (root / "kube").mkdir(parents=True, exist_ok=True)
+    kube.BUILDS = root / "kube"
+    return root
+
+
 @pytest.fixture(autouse=True)
-def own_build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with an empty kustomize build cache of its own (XDG_CACHE_HOME), as on a fresh machine:
-    with tests spread over workers (pytest -n), a build reused from another test would change what a test sees."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+def shared_build_cache(session_stores: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's kustomize build cache (XDG_CACHE_HOME) is shared by the whole run, as on a developer's machine
+    where the same overlay is checked again and again: a build is reused only when every input is byte-identical
+    and it succeeded without a warning (tests/test_build_cache.py checks that with a cache of its own)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(session_stores / "xdg-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,19 @@
 
 Nothing here mocks kustomize: `build()` runs the binary and parses what it prints with PyYAML's YAML 1.1
 loader, which reads values the way kubectl's own YAML decoder does (`yes` is a boolean there, so an
-unquoted `yes` in a ConfigMap would be caught).
+unquoted `yes` in a ConfigMap would be caught). Within one test session a build whose inputs are byte for
+byte those of an earlier successful, warning-free build (the product's content key, `buildcache.build_key`:
+every file kustomize reads, with its path) reuses what kustomize printed then: many tests migrate the same
+fixture the same way, and kustomize is half the suite's CPU.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,12 +66,45 @@ def load_all(text: str) -> list[dict[str, Any]]:
     return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
 
 
+BUILDS: Path | None = None
+"""Where this session keeps what kustomize printed for each content key (set by conftest; None: no reuse)."""
+
+
+def _printed(directory: Path, command: list[str]) -> tuple[Path | None, str | None]:
+    """(memo file, what kustomize printed before for these exact inputs, or None)."""
+    from wizard.core.buildcache import build_key
+
+    keyed = build_key(directory, command[:-1]) if BUILDS is not None else None
+    if keyed is None or BUILDS is None:
+        return None, None
+    memo = BUILDS / f"{keyed[0]}.yaml"
+    try:
+        return memo, memo.read_text(encoding="utf-8")
+    except OSError:
+        return memo, None
+
+
+def run_build(directory: Path) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the real kustomize build of `directory` (reused as the module says)."""
+    command = kustomize_command(directory)
+    memo, printed = _printed(directory, command)
+    if printed is not None:
+        return 0, printed, ""
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if memo is not None and proc.returncode == 0 and not proc.stderr:
+        fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(proc.stdout)
+        os.replace(tmp, memo)  # atomic: other pytest workers may read it at once
+    return proc.returncode, proc.stdout, proc.stderr
+
+
 def build(directory: Path) -> tuple[list[dict[str, Any]], str]:
     """Build a kustomization with the real kustomize: (objects, stderr). Fails the test when the build fails."""
-    proc = subprocess.run(kustomize_command(directory), capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        pytest.fail(f"kustomize build of {directory} failed (exit {proc.returncode}):\n{proc.stderr}")
-    return load_all(proc.stdout), proc.stderr
+    code, stdout, stderr = run_build(directory)
+    if code != 0:
+        pytest.fail(f"kustomize build of {directory} failed (exit {code}):\n{stderr}")
+    return load_all(stdout), stderr
 
 
 def flatten(doc: Any) -> Iterator[dict[str, Any]]:

@@ -20,14 +20,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import Case, make_repo
-from kube import kustomize_command
+from kube import run_build
 from test_golden import CASE_IDS, render_case
 
 RECORDS = Path(__file__).resolve().parent / "built"
@@ -84,13 +83,12 @@ def built_hashes(case_id: str, root: Path) -> dict[str, str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     overlays = sorted({str(Path(p).parent) for p in files if "/overlays/" in p and p.endswith("/kustomization.yaml")})
-    command = kustomize_command(out)[:-1]
     hashes = {}
     for rel in overlays:
-        proc = subprocess.run([*command, str(out / rel)], capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, f"{case_id}: {rel} does not build: {proc.stderr}"
-        assert not proc.stderr.strip(), f"{case_id}: {rel} builds with warnings: {proc.stderr}"
-        hashes[rel] = hashlib.sha256(proc.stdout.encode("utf-8")).hexdigest()
+        code, stdout, stderr = run_build(out / rel)
+        assert code == 0, f"{case_id}: {rel} does not build: {stderr}"
+        assert not stderr.strip(), f"{case_id}: {rel} builds with warnings: {stderr}"
+        hashes[rel] = hashlib.sha256(stdout.encode("utf-8")).hexdigest()
     return hashes
 
 

@@ -134,12 +134,28 @@ def _apply(applied: Applied, *extra: str) -> Any:
     return run_cli("apply", "--answers", str(applied.answers_file), "--repo", str(applied.repo), "--yes", *extra)
 
 
+_APPLIED: dict[str, Path] = {}
+"""case id -> a root where this worker applied the case once; later tests get a copy (apply is deterministic)."""
+
+
+@pytest.fixture(scope="session")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("helm-applied")
+
+
 @pytest.fixture(params=CASES, ids=[c.id for c in CASES])
-def applied(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Applied:
+def applied(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pristine: Path) -> Applied:
     result_case: HelmCase = request.param
-    app = _setup(result_case, tmp_path, monkeypatch)
+    if result_case.id in _APPLIED:
+        root = tmp_path / "case"
+        shutil.copytree(_APPLIED[result_case.id], root, symlinks=True)
+        monkeypatch.setenv("HELM_REPOSITORY_CACHE", str(root / "helm-cache"))
+        return Applied(result_case, root / "repo", root / "answers.yaml", root / "helm-cache")
+    app = _setup(result_case, tmp_path / "case", monkeypatch)
     result = _apply(app)
     assert result.code == 0, result.describe()
+    shutil.copytree(tmp_path / "case", pristine / result_case.id, symlinks=True)
+    _APPLIED[result_case.id] = pristine / result_case.id
     return app
 
 

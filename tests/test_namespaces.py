@@ -85,8 +85,11 @@ def test_apply_refuses_to_write_an_overlay_that_does_not_build(tmp_path: Path) -
     assert result.code == 1, result.describe()
     assert "would not build" in result.text and "gone.yaml" in result.text
     assert tree_diff(before, tree_bytes(repo)) == [], "nothing may be written"
-    dry = run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--dry-run")
-    assert dry.code == 1 and tree_diff(before, tree_bytes(repo)) == []
+    dry = run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--dry-run", "--build")
+    assert dry.code == 1 and "would not build" in dry.text and tree_diff(before, tree_bytes(repo)) == []
+    quick = run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--dry-run")
+    assert quick.code == 0 and "build check skipped in a dry run" in quick.out, quick.describe()
+    assert tree_diff(before, tree_bytes(repo)) == []
 
 
 def test_add_env_refuses_to_write_an_overlay_that_does_not_build(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from conftest import (
     make_repo,
     run_cli,
     run_cli_process,
+    run_cli_processes,
 )
 from kube import (
     CLUSTER_SCOPED,
@@ -349,12 +350,12 @@ def plant_canary(repo: Path, case: Case) -> Path:
 def test_rule5_canary_secret_value_is_never_written(canary_case: Case, tmp_path: Path) -> None:
     repo, answers_file = make_repo(canary_case, tmp_path)
     original = plant_canary(repo, canary_case)
-    runs = [
-        run_cli_process("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes"),
-        run_cli_process("plan", "--answers", str(answers_file), "--repo", str(repo), "--format", "markdown"),
-        run_cli_process("validate", "--repo", str(repo)),
-    ]
-    assert runs[0].code == 0, f"apply failed: {runs[0].describe()}"
+    runs = run_cli_processes(  # one process for the three: its whole output is captured, tracebacks included
+        ["apply", "--answers", str(answers_file), "--repo", str(repo), "--yes"],
+        ["plan", "--answers", str(answers_file), "--repo", str(repo), "--format", "markdown"],
+        ["validate", "--repo", str(repo)],
+    )
+    assert len(runs) == 3 and runs[0].code == 0, f"apply failed: {runs[0].describe()}"
     leaks = [
         f"{rel}: {'value' if CANARY.encode() in data else 'base64'}"
         for rel, data in tree_bytes(tmp_path).items()
@@ -409,6 +410,20 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert result.code == 0, result.describe()
     assert tree_diff(before, tree_bytes(tmp_path)) == [], "--dry-run wrote files"
     assert "overlays/staging/kustomization.yaml" in result.text, "the preview does not list the files it would create"
+
+
+def test_a_dry_run_builds_only_when_asked(tmp_path: Path) -> None:
+    """`--dry-run` previews without kustomize (no kubectl on PATH); `--dry-run --build` builds every overlay."""
+    repo, answers_file = make_repo(CASES["plain-folder"], tmp_path)
+    before = tree_bytes(tmp_path)
+    quick = run_cli_process("apply", "--answers", str(answers_file), "--repo", str(repo), "--dry-run", path=str(tmp_path))
+    assert quick.code == 0, quick.describe()
+    assert "build check skipped in a dry run" in quick.out and "dry run: nothing written" in quick.out
+    built = run_cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--dry-run", "--build")
+    assert built.code == 0, built.describe()
+    envs = [e["name"] for e in CASES["plain-folder"].envs]
+    assert all(f"builds  k8s/overlays/{env} (" in built.out for env in envs), built.out
+    assert tree_diff(before, tree_bytes(tmp_path)) == [], "a dry run wrote files"
 
 
 def test_apply_without_terminal_or_yes_writes_nothing(tmp_path: Path) -> None:

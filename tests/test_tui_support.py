@@ -67,14 +67,19 @@ class Keys:
             await settle(self.pilot)
 
     async def type(self, text: str) -> None:
-        """Type text character by character (each counts as a key)."""
-        await self.press(*text)
+        """Type text character by character (each counts as a key), as a person types: the app handles each key
+        before the next arrives (Textual waits for idle between keys), and everything settles once at the end."""
+        self.count += len(text)
+        await self.pilot.press(*text)
+        await settle(self.pilot)
 
 
 async def settle(pilot: Pilot[int]) -> None:
     """Wait for the screen to update and every worker (planning, kustomize builds, the write) to finish."""
     await pilot.pause()
-    for _ in range(3):
+    for _ in range(3):  # a worker's result may start another (plan -> builds): wait until none is left
+        if not any(not w.is_finished for w in pilot.app.workers):
+            break
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 

@@ -42,6 +42,13 @@ def _parser() -> argparse.ArgumentParser:
             help="how to settle files where your edits collide with the change (default: fail)",
         )
 
+    def build_flag(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--build",
+            action="store_true",
+            help="with --dry-run: build every overlay with kustomize too, as a write does (a dry run skips it)",
+        )
+
     def repo_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--repo", type=Path, default=Path("."), help="the repository root (default: .)")
 
@@ -53,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     repo_arg(apply)
     apply.add_argument("--answers", type=Path, help="answers file (default: <repo>/.k8s-wizard.yaml)")
     apply.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
+    build_flag(apply)
     apply.add_argument("--yes", action="store_true", help="write without asking")
     conflicts(apply)
 
@@ -95,14 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--cluster", help="the cluster it runs on (required when the environments name their clusters)")
     add.add_argument("--from", dest="from_env", help="start from this environment's differences")
     add.add_argument("--yes", action="store_true")
-    add.add_argument("--dry-run", action="store_true")
+    add.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
+    build_flag(add)
     conflicts(add)
 
     rm = sub.add_parser("remove-env", help="remove an environment and its overlay and Flux object")
     repo_arg(rm)
     rm.add_argument("name")
     rm.add_argument("--yes", action="store_true")
-    rm.add_argument("--dry-run", action="store_true")
+    rm.add_argument("--dry-run", action="store_true", help="print the preview, write nothing")
+    build_flag(rm)
     conflicts(rm)
 
     sub.add_parser("schema", help="print the answers file's JSON Schema (version 1), for editors and CI")

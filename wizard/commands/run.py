@@ -47,12 +47,16 @@ def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO
             "(or run `k8s-wizard` to choose per file)."
         )
     pending = [c for c in outcome.plan.changes if c.kind is not ChangeKind.UNCHANGED]
+    dry_run = bool(getattr(args, "dry_run", False))
     if marked:
         # Conflict markers were asked for: the files are for a person to finish, and do not build until then.
         print(f"build check skipped: conflict markers written on request in {', '.join(marked)}", file=out)
+    elif dry_run and not getattr(args, "build", False):
+        # A dry run shows what would change; building every overlay costs several kustomize builds, so it is asked for.
+        print("build check skipped in a dry run: a write builds every overlay first (--dry-run --build builds now)", file=out)
     else:
         check_builds(repo, outcome, out)
-    if getattr(args, "dry_run", False):
+    if dry_run:
         print("dry run: nothing written", file=out)
         return 0
     if not pending:
