@@ -273,6 +273,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("running_case", with_source, ids=[c.id for c in with_source])
 
 
+LONG_FIRST = ("test_write_crash.py", "test_tui_helm.py", "test_tui.py", "test_tui_reading.py", "test_tui_compare.py",
+              "test_tui_snapshots.py", "test_new_app_interview.py")
+"""Modules with the longest single tests: run first, so no worker is left alone with one at the end (pytest -n)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first, the rest in their usual order (a stable sort)."""
+    items.sort(key=lambda item: 0 if item.path.name in LONG_FIRST else 1)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Child Pythons (the CLI run as a program, fresh interpreters) compile our modules once per machine, not once
     each: with PYTHONDONTWRITEBYTECODE set (as on the CI image) every child would compile ~100 modules again."""
