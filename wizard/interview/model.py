@@ -6,6 +6,7 @@ fails the first test run rather than the interview.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,10 +265,21 @@ def load_questions(path: Path | None = None) -> list[Question]:
     path = path or PROMPTS_DIR / "interview.yaml"
     origin = path.name
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
         raise PromptsError(f"{origin}: cannot read: {exc}") from None
-    return parse_questions(data, origin)
+    return list(_parsed(text, origin))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str, origin: str) -> tuple[Question, ...]:
+    """Parsed and checked once per process and text: the app, its draft resume and `add-env` each load the prompts,
+    and parsing them costs more than a screen (~0.1 s). Questions are frozen, and nothing changes their expressions."""
+    try:
+        data = yamlio.load(text)
+    except yaml.YAMLError as exc:
+        raise PromptsError(f"{origin}: cannot read: {exc}") from None
+    return tuple(parse_questions(data, origin))
 
 
 def parse_questions(data: Any, origin: str = "prompts") -> list[Question]:
