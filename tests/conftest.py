@@ -23,6 +23,8 @@ import pytest
 import yaml
 from kube import FIXTURES, REAL_FIXTURES, build, default_namespace, load_all, today_objects, yaml_files
 
+from wizard.tui.startup import STATE_DIR_ENV
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CANARY = "CANARY-s3cr3t-9f2b"
 
@@ -288,6 +290,14 @@ def pytest_configure(config: pytest.Config) -> None:
     each: with PYTHONDONTWRITEBYTECODE set (as on the CI image) every child would compile ~100 modules again."""
     if os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
         os.environ["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / f"k8s-wizard-tests-pycache-{os.getuid()}")
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Interview drafts go to a temporary folder of each test, never to the real ~/.local/state."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -20,14 +20,7 @@ from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.tui.app import make_app
 from wizard.tui.done import DoneScreen, done_text
-from wizard.tui.startup import STATE_DIR_ENV, start_facts
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
+from wizard.tui.startup import start_facts
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
 from test_interview_engine import SHOP
 from test_tui_support import shop_repo
 
@@ -15,14 +14,6 @@ from wizard.commands import interactive
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.plain import PromptRequest, run_plain
-from wizard.tui.startup import STATE_DIR_ENV
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
 
 
 class Script:

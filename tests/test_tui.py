@@ -25,17 +25,9 @@ from wizard.tui.done import DoneScreen, next_commands
 from wizard.tui.interview import InterviewScreen, WizardSays, YouSaid
 from wizard.tui.plan import PlanScreen
 from wizard.tui.preview import FileTree, PreviewScreen
-from wizard.tui.startup import STATE_DIR_ENV, DraftStore
+from wizard.tui.startup import DraftStore
 
 KEY_BUDGET = 25
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Drafts go to a temporary folder, never to the real ~/.local/state."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
 
 
 @pytest.fixture

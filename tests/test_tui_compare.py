@@ -19,16 +19,8 @@ from wizard.core.drift.sources import compare_outcome
 from wizard.tui.app import WizardApp, make_app
 from wizard.tui.compare import CompareScreen
 from wizard.tui.plan import PlanScreen
-from wizard.tui.startup import STATE_DIR_ENV
 
 ANSWERS = Path(__file__).resolve().parent / "fixtures" / "plain-folder" / "answers.yaml"
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
 
 
 @pytest.fixture

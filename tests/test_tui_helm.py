@@ -20,16 +20,8 @@ from textual.widgets import Input
 from wizard.tui.app import make_app
 from wizard.tui.done import DoneScreen
 from wizard.tui.interview import InterviewScreen, WizardSays
-from wizard.tui.startup import STATE_DIR_ENV
 
 helm_python = pytest.importorskip("helm_python", reason="the Helm engine (helm-python-sdk, in the test extra)")
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
 
 
 def chart_repo(root: Path) -> Path:

@@ -15,13 +15,6 @@ from textual.widgets import OptionList
 
 from wizard.tui.app import WizardApp
 from wizard.tui.reply import ProposalInput
-from wizard.tui.startup import STATE_DIR_ENV
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drafts go to a temporary folder."""
-    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
 
 
 @pytest.fixture

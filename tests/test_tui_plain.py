@@ -18,15 +18,7 @@ from test_tui_support import shop_repo, tree_bytes
 from wizard.cli import main
 from wizard.commands import interactive
 from wizard.plain import PromptRequest
-from wizard.tui.startup import STATE_DIR_ENV, DraftStore
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Drafts go to a temporary folder."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
+from wizard.tui.startup import DraftStore
 
 
 class Script:

@@ -20,15 +20,7 @@ from wizard.tui.app import WizardApp, make_app
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.interview import InterviewScreen, WizardSays
 from wizard.tui.reply import ProposalInput
-from wizard.tui.startup import STATE_DIR_ENV, DraftStore, start_facts
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Drafts go to a temporary folder, never to the real ~/.local/state."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
+from wizard.tui.startup import DraftStore, start_facts
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from test_tui_support import app_at, settle, shop_repo
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -20,13 +19,6 @@ from wizard.tui.app import make_app
 from wizard.tui.done import DoneScreen
 from wizard.tui.plan import PlanScreen
 from wizard.tui.preview import PreviewScreen
-from wizard.tui.startup import STATE_DIR_ENV
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drafts go to a temporary folder."""
-    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path / "state"))
 
 
 def until(question: str | None = None, screen: type | None = None) -> Any:

@@ -22,15 +22,7 @@ from wizard.core.errors import InputError
 from wizard.tui.app import WizardApp, make_app
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.interview import READING, InterviewScreen, WizardSays
-from wizard.tui.startup import STATE_DIR_ENV, DraftStore, Found, folder_facts, start_facts
-
-
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Drafts go to a temporary folder."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
-    return folder
+from wizard.tui.startup import DraftStore, Found, folder_facts, start_facts
 
 
 @pytest.fixture
