@@ -10,8 +10,9 @@ in a `kind: List`), and answers for five environments (dev, test, staging, qa, p
 differ in replicas, resources, config, hosts, image tags and autoscaling. Then:
 
 * overlays (at --overlay-sizes, default 200 and 400 workloads): the rendered output is written, and each
-  generated overlay is built with `kubectl kustomize` one after the other, between two builds of a *floor*
-  overlay over the same base (only a namespace and an environment label). Target: worst overlay <= 1.5x
+  generated overlay is built with `kubectl kustomize` one after the other, in --builds rounds (default 3)
+  each starting with a build of a *floor* overlay over the same base (only a namespace and an environment
+  label), and a last floor build after them; medians. Target: worst overlay <= 1.5x
   the floor. Wall seconds and CPU seconds (user+sys of kustomize) are both reported. The costliest overlay
   is also built without its image retagging (`images:` entries, and patches/images.yaml when the app has more
   images than wizard/core/render/images.py's threshold; scripts/bench_images.py compares the two constructs).
@@ -340,19 +341,33 @@ def render_into(src: Path) -> int:
     return len(rendered)
 
 
-def overlays(workdir: Path, workloads: int, heavy: bool) -> dict:
-    """Each generated overlay's build between two floor builds over the same base."""
+def _build(folder: Path, kust: list[str]) -> tuple[float, float, str]:
+    """(wall, CPU, output) of one build; the median of several is taken by the caller."""
+    return run([*kust, str(folder)])
+
+
+def overlays(workdir: Path, workloads: int, heavy: bool, builds: int = 3) -> dict:
+    """Each generated overlay built `builds` times, in rounds interleaved with the floor overlay over the same
+    base (a floor build before each round and one after the last): medians, because one build of the same
+    folder moves by 20% and more from one minute to the next on this machine."""
     src = workdir / f"overlays-{workloads}"
     docs = generate(src, workloads, heavy)
     render_into(src)
     kust = kustomize_command()
-    floor1 = run([*kust, str(src / "k8s" / "floor")])
-    log(f"    floor {floor1[0]:.1f} s")
+    floor_dir = src / "k8s" / "floor"
+    floors: list[tuple[float, float, str]] = []
+    samples: dict[str, list[tuple[float, float, str]]] = {env: [] for env in ENVIRONMENTS}
+    for round_ in range(builds):
+        floors.append(_build(floor_dir, kust))
+        log(f"    round {round_ + 1}: floor {floors[-1][0]:.1f} s")
+        for env in ENVIRONMENTS:
+            samples[env].append(_build(src / "k8s" / "overlays" / env, kust))
+            log(f"    round {round_ + 1}: {env} {samples[env][-1][0]:.1f} s")
     envs = {}
-    for env in ENVIRONMENTS:
-        wall, cpu, out = run([*kust, str(src / "k8s" / "overlays" / env)])
-        envs[env] = (wall, cpu, sum(1 for d in out.split("\n---\n") if d.strip()))
-        log(f"    {env} {wall:.1f} s")
+    for env, got in samples.items():
+        out = got[-1][2]
+        envs[env] = (statistics.median(g[0] for g in got), statistics.median(g[1] for g in got),
+                     sum(1 for d in out.split("\n---\n") if d.strip()))
     # What the image retagging costs (`images:` entries, or patches/images.yaml past the threshold of
     # wizard/core/render/images.py): the costliest overlay without it.
     worst = max(envs, key=lambda e: envs[e][0])
@@ -368,13 +383,14 @@ def overlays(workdir: Path, workloads: int, heavy: bool) -> dict:
     parts = ([f"its {images} `images:` entries"] if images else []) + (["its patches/images.yaml"] if patched else [])
     construct = " and ".join(parts) or "image retagging (it had none)"
     (bare / "kustomization.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    without = run([*kust, str(bare)])
-    log(f"    {worst} without {construct} {without[0]:.1f} s")
-    floor2 = run([*kust, str(src / "k8s" / "floor")])
-    log(f"    floor {floor2[0]:.1f} s")
-    floor = ((floor1[0] + floor2[0]) / 2, (floor1[1] + floor2[1]) / 2)
-    return {"workloads": workloads, "documents": docs, "floor": floor, "floors": (floor1[0], floor2[0]), "envs": envs,
-            "src": src, "without_images": (worst, construct, without[0], without[1])}
+    bare_builds = [_build(bare, kust) for _ in range(builds)]
+    without = (statistics.median(b[0] for b in bare_builds), statistics.median(b[1] for b in bare_builds))
+    log(f"    {worst} without {construct} {without[0]:.1f} s (median of {builds})")
+    floors.append(_build(floor_dir, kust))
+    log(f"    floor {floors[-1][0]:.1f} s")
+    floor = (statistics.median(f[0] for f in floors), statistics.median(f[1] for f in floors))
+    return {"workloads": workloads, "documents": docs, "floor": floor, "floors": tuple(f[0] for f in floors),
+            "envs": envs, "src": src, "without_images": (worst, construct, without[0], without[1]), "builds": builds}
 
 
 def validate_and_dry_run(workdir: Path, row: dict) -> dict:
@@ -513,10 +529,12 @@ def verdict(ok: bool) -> str:
 def report(rows: list[dict], extra: dict[int, dict], cores: list[dict], tui_row: dict, helps: list[float],
            info: dict[str, str], loads: tuple[str, str]) -> str:
     lines = ["Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
-             f"Load average (1/5/15 min) at start {loads[0]}, at end {loads[1]}. Each figure is one run; ratios "
-             "compare figures measured side by side in this run.", ""]
+             f"Load average (1/5/15 min) at start {loads[0]}, at end {loads[1]}. Ratios compare figures measured "
+             "side by side in this run.", ""]
     lines += ["Overlays: `kubectl kustomize` of each generated overlay beside the floor overlay (namespace + environment "
-              "label only) over the same base; floor = mean of a build before and after the overlays.", "",
+              "label only) over the same base, in rounds: each overlay's figure is the median of its builds "
+              f"({rows[0]['builds'] if rows else 0}), the floor's the median of a build before each round and one after "
+              "the last.", "",
               "| workloads | documents | overlay | built objects | wall s | x floor | CPU s | x floor (CPU) |",
               "|---:|---:|---|---:|---:|---:|---:|---:|"]
     for r in rows:
@@ -582,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--core-sizes", type=ints, help="workloads for the core per-document cost (default 100,800)")
     p.add_argument("--tui-workloads", type=int, help="workloads for the TUI figure (default 200: 1,000 objects)")
     p.add_argument("--heavy", action="store_true", help="resources and autoscaling for every workload in four environments")
+    p.add_argument("--builds", type=int, default=3, help="builds of each overlay, in rounds with the floor: median (default 3)")
     p.add_argument("--tui-runs", type=int, default=3, help="runs of the TUI figure at each size, median (default 3)")
     p.add_argument("--help-runs", type=int, default=11, help="runs of `k8s-wizard --help` (default 11)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder and print where it is")
@@ -599,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         rows, extra, cores = [], {}, []
         for n in sorted(set(sizes) | set(validate_at)):
             log(f"... overlays at {n} workloads")
-            rows.append(overlays(workdir, n, args.heavy))
+            rows.append(overlays(workdir, n, args.heavy, max(1, args.builds)))
             if n in validate_at:
                 extra[n] = validate_and_dry_run(workdir, rows[-1])
         rows = [r for r in rows if r["workloads"] in sizes or r["workloads"] in validate_at]
