@@ -285,6 +285,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: 0 if item.path.name in LONG_FIRST else 1)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the cores. A TUI test waits for the screen to settle and a CLI test for its
+    kustomize child, so two workers on two cores leave them idle part of the time."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Child Pythons (the CLI run as a program, fresh interpreters) compile our modules once per machine, not once
     each: with PYTHONDONTWRITEBYTECODE set (as on the CI image) every child would compile ~100 modules again."""
