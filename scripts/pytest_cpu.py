@@ -35,8 +35,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Iterator[None]:
 
 def summary(path: str) -> str:
     """CPU seconds per test module: own, children, total; most first."""
-    own: collections.Counter[str] = collections.Counter()
-    kids: collections.Counter[str] = collections.Counter()
+    own: collections.defaultdict[str, float] = collections.defaultdict(float)
+    kids: collections.defaultdict[str, float] = collections.defaultdict(float)
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             a, b, node = line.split(" ", 2)
