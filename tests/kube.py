@@ -74,8 +74,10 @@ def _printed(directory: Path, command: list[str]) -> tuple[Path | None, str | No
     """(memo file, what kustomize printed before for these exact inputs, or None)."""
     from wizard.core.buildcache import build_key
 
-    keyed = build_key(directory, command[:-1]) if BUILDS is not None else None
-    if keyed is None or BUILDS is None:
+    if BUILDS is None:
+        return None, None
+    keyed = build_key(directory, command[:-1])  # the command without the folder: the binary's identity
+    if keyed is None:
         return None, None
     memo = BUILDS / f"{keyed[0]}.yaml"
     try:

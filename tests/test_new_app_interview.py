@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_tui_support import Keys, answered, settle
+from test_tui_support import KEY_BUDGET, Keys, answered, enter_until_done, settle
 
 from wizard.cli import main
 from wizard.core.pipeline import build, load_answers, write
@@ -95,12 +95,9 @@ async def test_the_done_screen_flags_the_examples_before_anything_else(empty_rep
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        for _ in range(60):
-            if isinstance(app.screen, DoneScreen):
-                break
-            await keys.press("enter")
+        await enter_until_done(app, keys)
         screen = app.screen
         assert isinstance(screen, DoneScreen)
         text = done_text(screen.outcome, screen.written, "hello")
         assert text.index("Replace the examples first") < text.index("## Next")
-        assert questions + keys.count <= 25, f"{questions} questions + {keys.count} key presses"
+        assert questions + keys.count <= KEY_BUDGET, f"{questions} questions + {keys.count} key presses"

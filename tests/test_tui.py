@@ -15,7 +15,19 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run_cli
-from test_tui_support import REAL, Keys, answered, app_at, settle, shop_repo, tree_bytes, voting_repo
+from test_tui_support import (
+    KEY_BUDGET,
+    REAL,
+    Keys,
+    answered,
+    app_at,
+    current_id,
+    enter_until_done,
+    settle,
+    shop_repo,
+    tree_bytes,
+    voting_repo,
+)
 from textual.widgets import Input, OptionList
 
 from wizard.core.errors import InputError
@@ -27,8 +39,6 @@ from wizard.tui.plan import PlanScreen
 from wizard.tui.preview import FileTree, PreviewScreen
 from wizard.tui.startup import DraftStore
 
-KEY_BUDGET = 25
-
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
@@ -36,28 +46,11 @@ def repo(tmp_path: Path) -> Path:
     return shop_repo(tmp_path / "work")
 
 
-def current_id(app: WizardApp) -> str | None:
-    """The id of the question being asked."""
-    ask = app.interview.current()
-    return ask.id if ask is not None else None
-
-
 def chat_text(app: WizardApp) -> str:
     """Everything in the chat, as plain text."""
     screen = app.screen
     assert isinstance(screen, InterviewScreen)
     return "\n".join(bubble.source for bubble in screen.query("#chat > *") if isinstance(bubble, WizardSays | YouSaid))
-
-
-async def enter_until_done(app: WizardApp, keys: Keys, *, before_write: Any = None) -> None:
-    """Enter until the done screen; `before_write(app)` runs when the confirmation shows."""
-    for _ in range(KEY_BUDGET * 2):
-        if isinstance(app.screen, DoneScreen):
-            return
-        if isinstance(app.screen, ConfirmScreen) and before_write is not None:
-            before_write(app)
-        await keys.press("enter")
-    raise AssertionError(f"not done after {keys.count} keys: on {type(app.screen).__name__}, asking {current_id(app)}")
 
 
 async def test_accepting_every_default_writes_the_tree_within_25_keys(repo: Path, state_dir: Path) -> None:

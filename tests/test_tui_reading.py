@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_support import FIXTURES, REAL, Keys, git_repo, settle, shop_repo, tree_bytes
+from test_tui_support import FIXTURES, REAL, Keys, current_id, git_repo, settle, shop_repo, tree_bytes
 from textual.widgets import Input, Label
 
 from wizard.interview.engine import Interview
@@ -37,11 +37,6 @@ def at(repo: Path, question: str, **answers: Any) -> WizardApp:
         assert interview.answer(answers.get(ask.id)) == [], ask.id
     assert interview.current() is not None, f"{question} is never asked"
     return make_app(repo, facts=facts, draft=interview.draft())
-
-
-def current_id(app: WizardApp) -> str | None:
-    ask = app.interview.current()
-    return ask.id if ask is not None else None
 
 
 def chat_text(app: WizardApp) -> str:

@@ -13,6 +13,8 @@ from textual.pilot import Pilot
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.tui.app import WizardApp, make_app
+from wizard.tui.confirm import ConfirmScreen
+from wizard.tui.done import DoneScreen
 from wizard.tui.startup import saved_answers, start_facts
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -72,6 +74,27 @@ class Keys:
         self.count += len(text)
         await self.pilot.press(*text)
         await settle(self.pilot)
+
+
+KEY_BUDGET = 25
+"""Enter-only key presses from launch to written files (the interview's promise)."""
+
+
+def current_id(app: WizardApp) -> str | None:
+    """The id of the question being asked."""
+    ask = app.interview.current()
+    return ask.id if ask is not None else None
+
+
+async def enter_until_done(app: WizardApp, keys: Keys, *, before_write: Any = None) -> None:
+    """Enter until the done screen; `before_write(app)` runs when the confirmation shows."""
+    for _ in range(KEY_BUDGET * 2):
+        if isinstance(app.screen, DoneScreen):
+            return
+        if isinstance(app.screen, ConfirmScreen) and before_write is not None:
+            before_write(app)
+        await keys.press("enter")
+    raise AssertionError(f"not done after {keys.count} keys: on {type(app.screen).__name__}, asking {current_id(app)}")
 
 
 async def settle(pilot: Pilot[int]) -> None:
