@@ -88,11 +88,13 @@ def _printed(directory: Path, command: list[str]) -> tuple[Path | None, str | No
 
 def run_build(directory: Path) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of the real kustomize build of `directory` (reused as the module says)."""
+    from wizard.core.kustomize import kustomize_env  # the product's GC setting: same output, less CPU
+
     command = kustomize_command(directory)
     memo, printed = _printed(directory, command)
     if printed is not None:
         return 0, printed, ""
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120, env=kustomize_env())
     if memo is not None and proc.returncode == 0 and not proc.stderr:
         fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

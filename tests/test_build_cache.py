@@ -16,7 +16,7 @@ import yaml
 from conftest import ALL_CASES, apply, make_repo, run_cli
 
 from wizard.core import buildcache
-from wizard.core.kustomize import Build, build_all, build_workers, kustomize_command
+from wizard.core.kustomize import GOGC, Build, build_all, build_workers, kustomize_command, kustomize_env
 
 CANARY = "canary-s3cr3t-value-7f3a"
 
@@ -119,6 +119,17 @@ def test_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_home: 
     _layout(root)
     _run(root)
     assert not any(b.reused for b in _run(root).values()) and not cache_home.exists()
+
+
+def test_kustomize_runs_with_a_lazier_gc_unless_the_environment_sets_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    env = kustomize_env()
+    assert env is not None and env["GOGC"] == GOGC and env["PATH"] == os.environ["PATH"]
+    for name, value in (("GOGC", "50"), ("GOMEMLIMIT", "512MiB")):
+        monkeypatch.setenv(name, value)
+        assert kustomize_env() is None  # the person's own setting wins: the environment is passed on as it is
+        monkeypatch.delenv(name)
 
 
 def test_parallelism_is_sized_to_the_cores() -> None:

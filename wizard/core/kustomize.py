@@ -64,10 +64,30 @@ class Build:
     """True when the inputs had not changed since a successful build, which was reused instead of run again."""
 
 
+GOGC = "400"
+"""The Go garbage collector's target for the kustomize processes we start, unless the environment sets one.
+
+kustomize is a short-lived Go program that allocates a lot: with Go's default (100) it collects several times a
+build, on a second thread. At 400 it collects rarely (a 1,000-object build peaks at about 200 MB instead of
+100 MB) and spends ~15% less CPU; two builds at once on 2 cores then finish in ~0.56x the time of the same builds
+one after the other with the default, against ~0.8x at the default (scripts/bench.py, validate).
+"""
+
+
+def kustomize_env() -> dict[str, str] | None:
+    """The environment of a kustomize process: ours with GOGC=400, or ours unchanged when GOGC or GOMEMLIMIT is set."""
+    if "GOGC" in os.environ or "GOMEMLIMIT" in os.environ:
+        return None
+    return {**os.environ, "GOGC": GOGC}
+
+
 def build_dir(directory: Path, rel: str, command: list[str] | None = None) -> Build:
     """Build one kustomization directory with the real kustomize; ``rel`` names it in the result."""
     start = time.perf_counter()
-    proc = subprocess.run([*(command or kustomize_command()), str(directory)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [*(command or kustomize_command()), str(directory)], capture_output=True, text=True, check=False,
+        env=kustomize_env(),
+    )
     seconds = time.perf_counter() - start
     objects: tuple[dict[str, Any], ...] = ()
     if proc.returncode == 0:
