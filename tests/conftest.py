@@ -23,6 +23,7 @@ import pytest
 import yaml
 from kube import FIXTURES, REAL_FIXTURES, build, default_namespace, load_all, today_objects, yaml_files
 
+import wizard.core.kustomize as kustomize_runner
 from wizard.tui.startup import STATE_DIR_ENV
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -313,6 +314,9 @@ def session_stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "session-builds"
     (root / "kube").mkdir(parents=True, exist_ok=True)
     kube.BUILDS = root / "kube"
+    # The product's builds are recorded too: a test that checks an overlay the product just built (apply's build
+    # check, validate) reads what that real build printed instead of running kustomize again on the same inputs.
+    kustomize_runner.runner = kube.run_recorded
     return root
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,21 +85,30 @@ def _printed(directory: Path, command: list[str]) -> tuple[Path | None, str | No
         return memo, None
 
 
-def run_build(directory: Path) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of the real kustomize build of `directory` (reused as the module says)."""
-    from wizard.core.kustomize import kustomize_env  # the product's GC setting: same output, less CPU
+def run_recorded(argv: list[str]) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the real kustomize `argv` (ending with the folder), reused as the module says.
 
-    command = kustomize_command(directory)
-    memo, printed = _printed(directory, command)
+    The product's builds go through here too during the tests (conftest sets `wizard.core.kustomize.runner`):
+    a test that checks an overlay the product has just built reads what that build printed.
+    """
+    from wizard.core.kustomize import run_kustomize
+
+    directory = Path(argv[-1])
+    memo, printed = _printed(directory, argv)
     if printed is not None:
         return 0, printed, ""
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=120, env=kustomize_env())
-    if memo is not None and proc.returncode == 0 and not proc.stderr:
+    code, stdout, stderr = run_kustomize(argv)
+    if memo is not None and code == 0 and not stderr:
         fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(proc.stdout)
+            fh.write(stdout)
         os.replace(tmp, memo)  # atomic: other pytest workers may read it at once
-    return proc.returncode, proc.stdout, proc.stderr
+    return code, stdout, stderr
+
+
+def run_build(directory: Path) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the real kustomize build of `directory` (reused as the module says)."""
+    return run_recorded(kustomize_command(directory))
 
 
 def build(directory: Path) -> tuple[list[dict[str, Any]], str]:

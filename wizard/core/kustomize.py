@@ -81,18 +81,26 @@ def kustomize_env() -> dict[str, str] | None:
     return {**os.environ, "GOGC": GOGC}
 
 
+def run_kustomize(argv: list[str]) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of one kustomize process, `argv` ending with the folder to build."""
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, env=kustomize_env())
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+runner: Callable[[list[str]], tuple[int, str, str]] = run_kustomize
+"""What `build_dir` runs kustomize with. The test suite puts its recorder here (tests/kube.py): it runs the real
+kustomize once for each set of inputs and hands what it printed to the product's checks and the tests' own."""
+
+
 def build_dir(directory: Path, rel: str, command: list[str] | None = None) -> Build:
     """Build one kustomization directory with the real kustomize; ``rel`` names it in the result."""
     start = time.perf_counter()
-    proc = subprocess.run(
-        [*(command or kustomize_command()), str(directory)], capture_output=True, text=True, check=False,
-        env=kustomize_env(),
-    )
+    code, stdout, stderr = runner([*(command or kustomize_command()), str(directory)])
     seconds = time.perf_counter() - start
     objects: tuple[dict[str, Any], ...] = ()
-    if proc.returncode == 0:
-        objects = tuple(d for d in yamlio.load_all(proc.stdout) if isinstance(d, dict))
-    return Build(rel, proc.returncode == 0, objects, proc.stderr.strip(), seconds)
+    if code == 0:
+        objects = tuple(d for d in yamlio.load_all(stdout) if isinstance(d, dict))
+    return Build(rel, code == 0, objects, stderr.strip(), seconds)
 
 
 def cached_build(directory: Path, rel: str, command: list[str]) -> Build:
