@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Select, Static
+from textual.widgets import DataTable, Header, Label, LoadingIndicator, Select, Static
 
 from wizard.core.drift.report import Difference, DriftReport, to_yaml_value, why
 from wizard.core.drift.sources import compare_outcome
 from wizard.core.errors import WizardError
 from wizard.core.pipeline import Outcome
+from wizard.tui.footer import KeysFooter
 
 
 def default_pair(outcome: Outcome) -> tuple[str, str]:
@@ -80,7 +81,7 @@ class CompareScreen(Screen[None]):
         yield DataTable(id="drift", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="drift-detail"):
             yield Static(id="difference")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Compare the starting pair."""

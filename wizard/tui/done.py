@@ -7,10 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from wizard.core.layout import MIGRATION_FILE
 from wizard.core.pipeline import Outcome
+from wizard.tui.footer import KeysFooter
 
 
 def next_commands(outcome: Outcome) -> list[str]:
@@ -57,7 +58,7 @@ class DoneScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="done"):
             yield Static(RichMarkdown(done_text(self.outcome, self.written, self.repo_name)), id="done-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """Focus the page so it scrolls with the keys."""

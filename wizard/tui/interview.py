@@ -27,10 +27,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets import Header, Input, Label, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
+from wizard.tui.footer import KeysFooter
 from wizard.tui.reply import ChoiceReply, HelpAsked, PerEnvironmentReply, Replied, reply_for
 
 if TYPE_CHECKING:  # the core is loaded by workers (reading the repository, resolving answers), not before the first screen
@@ -45,13 +46,43 @@ READING = "I am reading the YAML files in this repository to find your Kubernete
 """What the wizard says while the repository is read (the app's first screen, before the facts are in)."""
 
 
+@dataclass(frozen=True)
+class Bubble:
+    """One bubble of the conversation as data: what the screen wants shown, compared with what is mounted."""
+
+    who: str
+    """"wizard" (a WizardSays) or "you" (a YouSaid)."""
+    text: str
+    kind: str = ""
+    """A WizardSays's extra class (note, past, current, help, problem)."""
+    question_id: str = ""
+    """A YouSaid's question."""
+
+    @classmethod
+    def says(cls, markdown: str, kind: str) -> Bubble:
+        """A message from the wizard."""
+        return cls("wizard", markdown, kind)
+
+    @classmethod
+    def you(cls, answer: str, question_id: str) -> Bubble:
+        """One of the person's answers."""
+        return cls("you", answer, question_id=question_id)
+
+    def widget(self) -> WizardSays | YouSaid:
+        """A new widget showing this bubble."""
+        if self.who == "you":
+            return YouSaid(self.text, self.question_id)
+        return WizardSays(self.text, classes=self.kind)
+
+
 class WizardSays(Static):
     """A message from the wizard, rendered as Markdown."""
 
     def __init__(self, markdown: str, *, classes: str = "") -> None:
-        """`classes`: extra classes (help, problem, past)."""
+        """`classes`: one extra class (help, problem, past, note, current)."""
         super().__init__(RichMarkdown(markdown), classes=f"wizard {classes}".strip())
         self.source = markdown
+        self.bubble = Bubble.says(markdown, classes)
 
 
 class YouSaid(Static):
@@ -68,6 +99,7 @@ class YouSaid(Static):
         super().__init__(Text(answer or "(empty)"), classes="you")
         self.source = answer
         self.question_id = question_id
+        self.bubble = Bubble.you(answer, question_id)
         self.tooltip = "Click to change this answer"
 
     def on_click(self) -> None:
@@ -133,7 +165,7 @@ class InterviewScreen(Screen[None]):
             with Vertical(id="known-panel"):
                 yield Label("What I know", id="known-title")
                 yield OptionList(id="known")
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         """Show the first question (or the finished interview)."""
@@ -206,33 +238,48 @@ class InterviewScreen(Screen[None]):
             label.update(self._reading_label())
 
     async def _show_chat(self, ask: Ask | None) -> None:
-        assert self.interview is not None
+        """The transcript as bubbles: only what changed is mounted (an answer adds a few bubbles at the end instead
+        of mounting the whole conversation again, each a Markdown that is laid out and styled anew)."""
         chat = self.query_one("#chat", VerticalScroll)
-        bubbles: list[Widget] = []
+        wanted = self._bubbles(ask)
+        mounted = list(chat.children)
+        same = 0
+        for widget, bubble in zip(mounted, wanted, strict=False):
+            if not isinstance(widget, WizardSays | YouSaid) or widget.bubble != bubble:
+                break
+            same += 1
+        if same < len(mounted):
+            await chat.remove_children(mounted[same:])
+        if same < len(wanted):
+            await chat.mount_all([bubble.widget() for bubble in wanted[same:]])
+        chat.scroll_end(animate=False)
+        chat.call_after_refresh(chat.scroll_end, animate=False)  # again once the bubbles have their size
+
+    def _bubbles(self, ask: Ask | None) -> list[Bubble]:
+        """The conversation the engine's state shows, top to bottom."""
+        assert self.interview is not None
+        bubbles: list[Bubble] = []
         if self.greeting:
-            bubbles.append(WizardSays(self.greeting, classes="note"))
+            bubbles.append(Bubble.says(self.greeting, "note"))
         order = [q.id for q in self.interview.questions]
         for exchange in self.interview.transcript():
             if ask is not None and ask.answered and exchange.question.id == ask.id:
                 break
             if ask is not None and order.index(exchange.question.id) > order.index(ask.id):
                 break  # answered early by facts given in an earlier answer: shown under What I know
-            bubbles.append(WizardSays(exchange.text, classes="past"))
-            bubbles.append(YouSaid(exchange.answer, exchange.question.id))
+            bubbles.append(Bubble.says(exchange.text, "past"))
+            bubbles.append(Bubble.you(exchange.answer, exchange.question.id))
         if ask is not None:
             if ask.answered:
-                bubbles.append(WizardSays("Changing an earlier answer (esc leaves it as it was):", classes="note"))
-            bubbles.append(WizardSays(ask.text, classes="current"))
+                bubbles.append(Bubble.says("Changing an earlier answer (esc leaves it as it was):", "note"))
+            bubbles.append(Bubble.says(ask.text, "current"))
             if self.help_shown:
-                bubbles.append(WizardSays(ask.help or "No more to say about this one.", classes="help"))
+                bubbles.append(Bubble.says(ask.help or "No more to say about this one.", "help"))
         elif not self.planning and self.rescanning is None:
-            bubbles.append(WizardSays("That's everything I need. Enter plans the migration; pick an answer on the right "
-                                      "to change it.", classes="current"))
-        bubbles += [WizardSays(p, classes="problem") for p in self.problems]
-        await chat.remove_children()
-        await chat.mount_all(bubbles)
-        chat.scroll_end(animate=False)
-        chat.call_after_refresh(chat.scroll_end, animate=False)  # again once the bubbles have their size
+            bubbles.append(Bubble.says("That's everything I need. Enter plans the migration; pick an answer on the "
+                                       "right to change it.", "current"))
+        bubbles += [Bubble.says(p, "problem") for p in self.problems]
+        return bubbles
 
     async def _show_reply(self, ask: Ask | None, *, focus: bool) -> None:
         assert self.interview is not None

@@ -18,10 +18,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from wizard.core.model import Finding, Level, Phase, Plan, Step
 from wizard.core.pipeline import Outcome
+from wizard.tui.footer import KeysFooter
 
 LEVEL_STYLE = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.INFO: "cyan"}
 
@@ -125,7 +126,7 @@ class PlanScreen(Screen[None]):
             yield plan_tree(self.outcome.plan)
             with VerticalScroll(id="plan-detail"):
                 yield Static(id="detail")
-        yield Footer()
+        yield KeysFooter()
 
     NARROW = 140
     """Below this width the detail pane goes under the tree, so the steps' titles are not cut."""

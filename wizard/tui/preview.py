@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, LoadingIndicator, Static, Tree
+from textual.widgets import Header, Label, LoadingIndicator, Static, Tree
 
 from wizard.core.errors import WizardError
 from wizard.core.kustomize import Build
@@ -29,6 +29,7 @@ from wizard.core.model import ChangeKind, FileChange, Level
 from wizard.core.pipeline import Outcome, check_outcome, settle_conflicts
 from wizard.core.write.changes import Choice
 from wizard.core.write.merge import with_markers
+from wizard.tui.footer import KeysFooter
 
 MARK: dict[ChangeKind, tuple[str, str, str]] = {
     ChangeKind.CREATE: ("+", "green", "new"),
@@ -154,7 +155,7 @@ class PreviewScreen(Screen[None]):
         with Horizontal(id="checks"):
             yield LoadingIndicator(id="checking")
             yield Label("Building every overlay with kustomize…", id="check-result")
-        yield Footer()
+        yield KeysFooter()
 
     NARROW = 110
     """Below this width the file list takes half the screen, so file names are not cut."""
