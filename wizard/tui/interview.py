@@ -13,6 +13,7 @@ before the facts it proposes from are there.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,6 +108,21 @@ class YouSaid(Static):
         self.post_message(self.Clicked(self.question_id))
 
 
+PanelLine = tuple[str, tuple[Any, ...], str | None, bool]
+"""A side-panel option as compared: its text, its styles, its id and whether it is disabled."""
+
+
+def _panel_line(option: Option | None) -> PanelLine | None:
+    """What an option shows (None: the divider)."""
+    if option is None:
+        return None
+    prompt = option.prompt
+    if isinstance(prompt, Text):
+        return prompt.plain, (str(prompt.style), *((span.start, span.end, str(span.style)) for span in prompt.spans)), \
+            option.id, option.disabled
+    return str(prompt), (), option.id, option.disabled
+
+
 class InterviewScreen(Screen[None]):
     """The chat-style interview."""
 
@@ -153,6 +169,8 @@ class InterviewScreen(Screen[None]):
         self._known_request: tuple[dict[str, Any], frozenset[str]] | None = None
         self._known_generation = 0
         self._resolver: DraftResolver | None = None
+        self._known_shown: list[PanelLine | None] = []
+        """The side panel's lines as shown (compared with the wanted ones before anything is redrawn)."""
 
     def compose(self) -> ComposeResult:
         """Chat and input on the left, "What I know" on the right."""
@@ -302,23 +320,38 @@ class InterviewScreen(Screen[None]):
 
     def _show_known(self) -> None:
         """The side panel: what the core concluded from the answers so far (`Known`), then the answers to pick."""
-        known = self.query_one("#known", OptionList)
-        highlighted = known.highlighted
-        known.clear_options()
         if self.interview is None:  # still reading the repository: the folders found so far
-            known.add_options([Option(Text(line, style="dim"), disabled=True) for line in self._reading()])
+            self._set_known([Option(Text(line, style="dim"), disabled=True) for line in self._reading()])
             return
+        options: list[Option | None]
         if self.rescanning is not None:  # what was concluded from the other folder no longer holds
-            known.add_option(Option(Text(f"reading ./{self.rescanning}…", style="dim"), disabled=True))
+            options = [Option(Text(f"reading ./{self.rescanning}…", style="dim"), disabled=True)]
         else:
-            known.add_options([Option(line, disabled=True) for line in self._known_lines()])
-        known.add_option(None)
+            options = [Option(line, disabled=True) for line in self._known_lines()]
+        options.append(None)
         for exchange in self.interview.transcript():
             line = Text.assemble((f"{exchange.question.label}: ", "bold"), exchange.answer or "(empty)")
-            known.add_option(Option(line, id=exchange.question.id))
-        if highlighted is not None and highlighted < known.option_count:
-            known.highlighted = highlighted
+            options.append(Option(line, id=exchange.question.id))
+        self._set_known(options)
         self.call_after_refresh(self._resolve_known)  # the next question is drawn first, then the answers resolve
+
+    def _set_known(self, options: Sequence[Option | None]) -> None:
+        """Show these lines in the side panel, changing only what differs: nothing when they are the lines shown,
+        the new ones added when only lines were added at the end (each change re-renders the panel's lines)."""
+        shown = [_panel_line(option) for option in options]
+        if shown == self._known_shown:
+            return
+        known = self.query_one("#known", OptionList)
+        kept = len(self._known_shown)
+        if shown[:kept] == self._known_shown:
+            known.add_options(list(options[kept:]))
+        else:
+            highlighted = known.highlighted
+            known.clear_options()
+            known.add_options(options)
+            if highlighted is not None and highlighted < known.option_count:
+                known.highlighted = highlighted
+        self._known_shown = shown
 
     def _reading(self) -> list[str]:
         """While the repository is read: the folders found so far."""
