@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from typing import Any
@@ -14,7 +15,9 @@ from wizard.resources import resource_dir
 TEMPLATES = resource_dir("templates")
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One per process: compiling the templates is most of a render (the loader still sees an edited template)."""
     # Templates ship inside the package data when installed; the repo folder when run from a checkout.
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(TEMPLATES))]
     return jinja2.Environment(
