@@ -7,9 +7,6 @@ directly (the Textual panel's tests are in test_tui_known.py).
 from __future__ import annotations
 
 import copy
-import statistics
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -123,29 +120,6 @@ def test_the_scan_is_read_once_per_folder(tmp_path: Path, monkeypatch: pytest.Mo
         resolver.known(interview.answers(), interview.settled())
         assert interview.answer(None) == []
     assert scans == ["manifests"]
-
-
-def test_an_answer_costs_a_fraction_of_a_scan_at_1000_objects(tmp_path: Path) -> None:
-    """Each answer re-resolves (parse + resolve + summary), against the scan the first one pays once."""
-    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
-    import bench
-
-    assert bench.generate(tmp_path, 200) == 1000
-    answers = yaml.safe_load((tmp_path / "answers.yaml").read_text(encoding="utf-8"))
-    resolver = DraftResolver(tmp_path)
-    started = time.perf_counter()
-    first = resolver.known(answers, EVERY_TOPIC)
-    first_seconds = time.perf_counter() - started
-    assert first.problem is None, first.problem
-    assert [e.name for e in first.environments] == ["dev", "test", "staging", "qa", "production"]
-    times = []
-    for _ in range(5):
-        started = time.perf_counter()
-        resolver.known(answers, EVERY_TOPIC)
-        times.append(time.perf_counter() - started)
-    per_answer = statistics.median(times)
-    print(f"known() at 1,000 objects: first {first_seconds:.2f} s (with the scan), then {per_answer:.3f} s per answer")
-    assert per_answer < 0.6 * first_seconds
 
 
 def test_a_new_app_without_a_tag_answer_runs_the_base_s_image_not_today_s(tmp_path: Path) -> None:
