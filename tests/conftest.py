@@ -8,13 +8,16 @@ Each case is copied into a fresh repo in a temporary folder; the answers file st
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -320,6 +323,24 @@ def session_stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def made_once(stores: Path, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder `make(folder)` fills once per test run, by whichever pytest worker asks first (the others wait on a
+    lock, then read it). For what is the same wherever it is made: a case applied is byte for byte what applying it
+    again elsewhere writes (test_rules' rule 7 checks that). Readers copy it before changing anything."""
+    done = stores / "made" / name
+    if done.is_dir():
+        return done
+    done.parent.mkdir(parents=True, exist_ok=True)
+    with open(done.parent / f"{name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_dir():
+            partial = done.parent / f".partial-{name}-{os.getpid()}"
+            shutil.rmtree(partial, ignore_errors=True)
+            make(partial)
+            os.rename(partial, done)  # whole or not at all: a worker never sees half of it
+    return done
+
+
 @pytest.fixture(autouse=True)
 def shared_build_cache(session_stores: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The product's kustomize build cache (XDG_CACHE_HOME) is shared by the whole run, as on a developer's machine
@@ -329,16 +350,25 @@ def shared_build_cache(session_stores: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.fixture(scope="session")
-def migrate(tmp_path_factory: pytest.TempPathFactory):
-    """migrate(case) -> Migrated: the case applied once per session (`apply --yes`); fails when apply fails."""
+def migrate(tmp_path_factory: pytest.TempPathFactory, session_stores: Path):
+    """migrate(case) -> Migrated: the case applied once per test run (`apply --yes`), a copy of it per worker;
+    fails when apply fails."""
     done: dict[str, Migrated] = {}
+
+    def make(root: Path, case: Case) -> None:
+        repo, answers_file = make_repo(case, root)
+        result = apply(repo, answers_file)
+        (root / "apply-result.json").write_text(json.dumps(asdict(result)), encoding="utf-8")
 
     def get(case: Case) -> Migrated:
         if case.id not in done:
-            repo, answers_file = make_repo(case, tmp_path_factory.mktemp(case.id))
-            result = apply(repo, answers_file)
+            root = tmp_path_factory.mktemp(case.id)
+            shutil.copytree(made_once(session_stores, f"migrate-{case.id}", lambda r: make(r, case)), root,
+                            symlinks=True, dirs_exist_ok=True)
+            result = RunResult(**json.loads((root / "apply-result.json").read_text(encoding="utf-8")))
             if result.code != 0:
                 pytest.fail(f"{case.id}: apply --yes failed: {result.describe()}")
+            repo, answers_file = root / "repo", root / "answers.yaml"
             done[case.id] = Migrated(case, repo, answers_file, result)
         return done[case.id]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import made_once, run_cli
 from kube import build, load_all, tree_bytes, validate_crd, yaml_files
 
 helm_python = pytest.importorskip("helm_python", reason="the Helm engine (helm-python-sdk, in the test extra)")
@@ -134,29 +134,21 @@ def _apply(applied: Applied, *extra: str) -> Any:
     return run_cli("apply", "--answers", str(applied.answers_file), "--repo", str(applied.repo), "--yes", *extra)
 
 
-_APPLIED: dict[str, Path] = {}
-"""case id -> a root where this worker applied the case once; later tests get a copy (apply is deterministic)."""
-
-
-@pytest.fixture(scope="session")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("helm-applied")
-
-
 @pytest.fixture(params=CASES, ids=[c.id for c in CASES])
-def applied(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pristine: Path) -> Applied:
-    result_case: HelmCase = request.param
-    if result_case.id in _APPLIED:
-        root = tmp_path / "case"
-        shutil.copytree(_APPLIED[result_case.id], root, symlinks=True)
-        monkeypatch.setenv("HELM_REPOSITORY_CACHE", str(root / "helm-cache"))
-        return Applied(result_case, root / "repo", root / "answers.yaml", root / "helm-cache")
-    app = _setup(result_case, tmp_path / "case", monkeypatch)
-    result = _apply(app)
-    assert result.code == 0, result.describe()
-    shutil.copytree(tmp_path / "case", pristine / result_case.id, symlinks=True)
-    _APPLIED[result_case.id] = pristine / result_case.id
-    return app
+def applied(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_stores: Path,
+) -> Applied:
+    """The case applied once in the whole run (apply is deterministic); each test gets a copy."""
+    case: HelmCase = request.param
+
+    def make(root: Path) -> None:
+        result = _apply(_setup(case, root, monkeypatch))
+        assert result.code == 0, result.describe()
+
+    root = tmp_path / "case"
+    shutil.copytree(made_once(session_stores, f"helm-{case.id}", make), root, symlinks=True)
+    monkeypatch.setenv("HELM_REPOSITORY_CACHE", str(root / "helm-cache"))
+    return Applied(case, root / "repo", root / "answers.yaml", root / "helm-cache")
 
 
 def _by_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

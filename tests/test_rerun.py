@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ALL_CASES, Case, RunResult, make_repo, run_cli
+from conftest import ALL_CASES, Case, RunResult, made_once, make_repo, run_cli
 from kube import SCHEMAS, build, tree_bytes, tree_diff, validate_crd
 
 from wizard.core.kinds import image_name, is_infra_image
@@ -194,27 +194,26 @@ USER_FILES = {
 }
 
 
-_APPLIED: dict[str, Path] = {}
-"""case id -> a root where that case was applied once in this worker: each test gets a copy (apply is
-deterministic: a copy is byte for byte what a second apply would write, which test_rules' rule 7 checks)."""
+def _applied(case: Case, root: Path) -> None:
+    """staging + production applied, with production's lever set."""
+    repo, answers_file = make_repo(case, root)
+    lever = lever_for(case, repo)
+    answers_file.write_text(yaml.safe_dump(lever.set(case.answers, lever.values[0]), sort_keys=False), encoding="utf-8")
+    ok(cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes"))
 
 
-def migrate_and_edit(case: Case, root: Path, pristine: Path | None = None) -> Edited:
+def migrate_and_edit(case: Case, root: Path, stores: Path | None = None) -> Edited:
     """staging + production applied (production's lever set), then hand edits and user files.
 
-    With `pristine` (a folder of this worker's), the apply runs once per case and later calls copy its result."""
-    if pristine is not None and case.id in _APPLIED:
-        shutil.copytree(_APPLIED[case.id], root, symlinks=True)
-        repo = root / "repo"
-        lever = lever_for(case, repo)
+    With `stores` (the run's shared folder), the apply runs once per case in the whole run and each call copies
+    its result (apply is deterministic: a copy is byte for byte what a second apply would write, which test_rules'
+    rule 7 checks)."""
+    if stores is not None:
+        shutil.copytree(made_once(stores, f"rerun-{case.id}", lambda r: _applied(case, r)), root, symlinks=True)
     else:
-        repo, answers_file = make_repo(case, root)
-        lever = lever_for(case, repo)
-        answers_file.write_text(yaml.safe_dump(lever.set(case.answers, lever.values[0]), sort_keys=False), encoding="utf-8")
-        ok(cli("apply", "--answers", str(answers_file), "--repo", str(repo), "--yes"))
-        if pristine is not None:
-            shutil.copytree(root, pristine / case.id, symlinks=True)
-            _APPLIED[case.id] = pristine / case.id
+        _applied(case, root)
+    repo = root / "repo"
+    lever = lever_for(case, repo)
     output = case.output
 
     # overlays/production/kustomization.yaml: change a value, add a comment, add a key.
@@ -256,18 +255,12 @@ def assert_noop_rerun(repo: Path) -> None:
 
 
 @pytest.fixture(params=ALL_CASES, ids=[c.id for c in ALL_CASES])
-def edited(request: pytest.FixtureRequest, tmp_path: Path, pristine: Path) -> Edited:
+def edited(request: pytest.FixtureRequest, tmp_path: Path, session_stores: Path) -> Edited:
     """Every fixture repo, migrated to staging + production and edited by hand."""
     case: Case = request.param
     names = [e["name"] for e in case.envs]
     assert names == ["staging", "production"], f"{case.id}: these tests expect staging + production, got {names}"
-    return migrate_and_edit(case, tmp_path / "case", pristine)
-
-
-@pytest.fixture(scope="session")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where this worker keeps each case as applied, before any edit."""
-    return tmp_path_factory.mktemp("applied")
+    return migrate_and_edit(case, tmp_path / "case", session_stores)
 
 
 # --- the full sequence --------------------------------------------------------------------------------------------
