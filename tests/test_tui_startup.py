@@ -22,7 +22,7 @@ from wizard.core.errors import InputError
 from wizard.tui.app import WizardApp, make_app
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.interview import READING, InterviewScreen, WizardSays
-from wizard.tui.startup import DraftStore, Found, folder_facts, start_facts
+from wizard.tui.startup import DraftStore, First, Found, folder_facts, start_facts
 
 
 @pytest.fixture
@@ -40,6 +40,7 @@ class HeldScan:
 
     def __call__(
         self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None, scanned: dict[str, Any] | None,
+        on_first: First | None = None,
     ) -> dict[str, Any]:
         def found(candidates: list[dict[str, str]]) -> None:
             if on_found is not None:
@@ -48,7 +49,7 @@ class HeldScan:
             assert self.release.wait(60), "the test never released the scan"
 
         try:
-            return start_facts(repo, saved, found, scanned)
+            return start_facts(repo, saved, found, scanned, on_first)
         finally:
             self.done.set()
 

@@ -20,6 +20,7 @@ from wizard.tui.startup import DraftStore, facts_for_draft, saved_answers, start
 
 if TYPE_CHECKING:  # the core and questionary are loaded by the plain mode; the Textual app loads the core itself
     from wizard.plain import PromptFn
+    from wizard.tui.app import WizardApp
 
 EXIT_NOT_WRITTEN = 1
 EXIT_INTERRUPTED = 130
@@ -47,10 +48,11 @@ def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Prompt
         from wizard.plain import QuestionaryPrompt
 
         return run_plain_mode(repo, start_facts(repo, saved), saved, out, prompt or QuestionaryPrompt())
-    from wizard.tui.app import make_app  # Textual is loaded only here
-
-    app = make_app(repo)  # it reads the repository in a worker, once its first screen is up
-    code = app.run()
+    app = open_app(repo, saved)
+    try:
+        code = app.run()
+    finally:
+        app.release()
     if app.failure is not None:
         raise app.failure  # a folder that cannot be read: reported like any other command's error (exit 2)
     code = EXIT_NOT_WRITTEN if code is None else int(code)
@@ -59,6 +61,18 @@ def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Prompt
         tail = "; your answers are kept, the next start offers to resume" if kept else ""
         print(f"{'interrupted: ' if code == EXIT_INTERRUPTED else ''}nothing written{tail}", file=out)
     return code
+
+
+def open_app(repo: Path, saved: dict[str, Any] | None) -> WizardApp:
+    """The Textual app, with the repository already being read: by a child forked before Textual is imported
+    (it reads on the other core while the app starts), else in a thread once the first screen is up. The
+    caller runs the app, then `release()`s it (the child never outlives it)."""
+    from wizard.tui.reader import ForkedReader
+
+    reader = ForkedReader.start(repo, saved)
+    from wizard.tui.app import make_app  # Textual is loaded only here, after the fork
+
+    return make_app(repo, scanner=reader or start_facts)
 
 
 def _yes_no(prompt: PromptFn, id: str, message: str, default: bool = True) -> bool:

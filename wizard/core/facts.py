@@ -20,14 +20,39 @@ from wizard.core.scan.manifests import Inventory, backing_services, env_refs, in
 def candidate_facts(
     repo: Path, scanned: dict[str, Inventory] | None = None,
     on_found: Callable[[list[dict[str, str]]], None] | None = None,
+    on_first: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, str]]:
     """The source candidates as the interview's choices: {value: folder, label: what it holds}.
 
     `scanned` receives the inventories read to check the candidates (by folder), for `facts` to reuse;
-    `on_found` hears the folders found by content, in the same form, before they are read.
+    `on_found` hears the folders found by content, in the same form, before they are read; then `on_first`
+    hears `first_facts` (when a folder was found).
     """
-    report = None if on_found is None else (lambda found: on_found([{"value": c.path, "label": c.label} for c in found]))
+    def report(found: list[Candidate]) -> None:
+        if on_found is not None:
+            on_found([{"value": c.path, "label": c.label} for c in found])
+        first = first_facts(found) if on_first is not None else None
+        if on_first is not None and first is not None:
+            on_first(first)
+
     return [{"value": c.path, "label": c.label} for c in source_candidates(repo, scanned, report)]
+
+
+def first_facts(found: list[Candidate]) -> dict[str, Any] | None:
+    """What the search for manifests alone tells, before any folder is read: the folder `facts` will most
+    likely read and the folders it will offer (each as the search labels it), with `reading: true`.
+
+    Nothing here comes from the scan: no object count, namespace or workload (a claim must be true; the
+    scan can still refuse a folder, and then the choice shrinks). None when no folder holds objects.
+    """
+    offered = _offered(found, lambda candidate: True)
+    if not offered:
+        return None
+    return {
+        "source": offered[0].path,
+        "candidates": [{"value": c.path, "label": c.label} for c in offered],
+        "reading": True,
+    }
 
 
 def facts(
@@ -126,14 +151,12 @@ def source_candidates(
     kustomization below the root), it would have refused there. `scanned` receives the inventories read;
     `on_found` hears every folder found by content, before any is read.
     """
-    out: list[Candidate] = []
     read_whole: list[str] = []
     found = find_candidates(repo)
     if on_found is not None:
         on_found(found)
-    for candidate in found:
-        if candidate.side and any(not c.side for c in out):
-            break
+
+    def scans(candidate: Candidate) -> bool:
         inside = not candidate.kustomization and any(
             folder == "." or candidate.path.startswith(folder + "/") for folder in read_whole
         )
@@ -141,11 +164,24 @@ def source_candidates(
             try:
                 inventory = scan(repo, candidate.path)
             except Exception:  # noqa: BLE001 - a folder that does not scan is simply not a source
-                continue
+                return False
             if scanned is not None:
                 scanned[candidate.path] = inventory
             if not candidate.kustomization:
                 read_whole.append(candidate.path)
+        return True
+
+    return _offered(found, scans)
+
+
+def _offered(found: list[Candidate], readable: Callable[[Candidate], bool]) -> list[Candidate]:
+    """The folders offered, best first: at most six that are `readable`, the side ones only when no other is."""
+    out: list[Candidate] = []
+    for candidate in found:
+        if candidate.side and any(not c.side for c in out):
+            break
+        if not readable(candidate):
+            continue
         out.append(candidate)
         if len(out) == 6:
             break

@@ -15,13 +15,14 @@ import stat
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from wizard.core.errors import InputError
+
+if TYPE_CHECKING:  # ruamel is loaded by the first dump: reading (the scan, the interview's prompts) never needs it
+    from ruamel.yaml import YAML
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _Base: Any = yaml.CSafeLoader
@@ -180,6 +181,8 @@ def _emitter() -> YAML:
     more than the dump itself for the small documents the overlays are made of."""
     out: YAML | None = getattr(_EMITTERS, "yaml", None)
     if out is None:
+        from ruamel.yaml import YAML
+
         out = YAML(typ="rt")
         out.indent(mapping=2, sequence=4, offset=2)
         out.width = 4096  # never fold long values: a folded line is a changed line in a diff
@@ -203,16 +206,22 @@ def _ambiguous(value: str) -> bool:
 
 def _prepare(value: Any) -> Any:
     """Literal blocks for multi-line strings, quotes for YAML 1.1-ambiguous ones, recursively."""
+    from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+
+    return _prepared(value, LiteralScalarString, SingleQuotedScalarString)
+
+
+def _prepared(value: Any, literal: type[str], quoted: type[str]) -> Any:
     if isinstance(value, str):
         if "\n" in value and not value.endswith((" ", "\t")) and "\r" not in value:
-            return LiteralScalarString(value)
+            return literal(value)
         if _ambiguous(value):
-            return SingleQuotedScalarString(value)
+            return quoted(value)
         return value
     if isinstance(value, Mapping):
-        return {k: _prepare(v) for k, v in value.items()}
+        return {k: _prepared(v, literal, quoted) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_prepare(v) for v in value]
+        return [_prepared(v, literal, quoted) for v in value]
     return value
 
 

@@ -27,6 +27,7 @@ FACT_DEFAULTS: dict[str, Any] = {
     "app": None,
     "chart": None,
     "candidates": [],
+    "reading": False,
 }
 """The keys the scan provides, with the value that means "nothing found"."""
 

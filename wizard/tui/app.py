@@ -93,7 +93,13 @@ class WizardApp(App[int]):
 
     def on_mount(self) -> None:
         """Start the interview (reading the repository first when its facts are not known yet); offer a draft."""
-        self.push_screen(InterviewScreen(self.repo, self.interview, self.facts, greeting=self.greeting))
+        screen = InterviewScreen(self.repo, self.interview, self.facts, greeting=self.greeting)
+        ready = getattr(self.scanner, "first_facts", None)  # a ForkedReader: the child may have found the folders
+        first = ready() if self.interview is None and self._fresh and callable(ready) else None
+        if first is not None:  # the first question is on the first screen (its answer waits for the facts)
+            screen.interview, screen.facts, screen.partial = self._first_interview(first), first, True
+            screen.candidates = list(getattr(self.scanner, "found", None) or [])
+        self.push_screen(screen)
         if self.interview is None:
             self.call_after_refresh(self._read)  # after the first paint: the scan holds the GIL for long stretches
         if self.offer is not None:
@@ -108,12 +114,25 @@ class WizardApp(App[int]):
 
     @work(exclusive=True, group="read", exit_on_error=False)
     async def _read(self) -> None:
-        """Scan in a thread: the screen keeps drawing; the found folders, then the facts, go to the screen."""
+        """Scan in a thread: the screen keeps drawing; the found folders, the first question (on a fresh start),
+        then the facts go to the screen."""
+        fresh = self._fresh
+
         def found(candidates: list[dict[str, str]]) -> None:
             self._from_thread(self._found, candidates)
 
+        def first(partial: dict[str, Any]) -> None:
+            screen = self._interview_screen()
+            if screen is None or screen.interview is None:  # else already asked on the first screen
+                self._from_thread(self._first, partial, self._first_interview(partial))
+
         def read() -> tuple[dict[str, Any], Interview, str]:
-            return begin(self.repo, self.scanner(self.repo, self.saved, found, self.scans), self.saved, self.draft)
+            if fresh:  # the engine loads while the repository is read (a forked reader reads on the other core)
+                from wizard.interview.model import load_questions
+
+                load_questions()
+            facts = self.scanner(self.repo, self.saved, found, self.scans, first if fresh else None)
+            return begin(self.repo, facts, self.saved, self.draft)
 
         try:
             started = await in_thread("k8s-wizard-read", read)
@@ -123,6 +142,8 @@ class WizardApp(App[int]):
         await self._arrived(*started)
 
     def _from_thread(self, callback: Any, *args: Any) -> None:
+        if not self.is_running:  # closed meanwhile (quit while reading): nothing to show, nobody to wait for
+            return
         try:
             self.call_from_thread(callback, *args)
         except RuntimeError:  # the app has closed meanwhile (quit while reading): nothing to show
@@ -132,6 +153,27 @@ class WizardApp(App[int]):
         screen = self._interview_screen()
         if screen is not None:
             screen.found(candidates)
+
+    @property
+    def _fresh(self) -> bool:
+        """A fresh start: no saved answers, no draft to resume or offered (its first question is the interview's)."""
+        return self.saved is None and self.draft is None and self.offer is None
+
+    @staticmethod
+    def _first_interview(partial: dict[str, Any]) -> Interview:
+        """The interview on the first facts: its first question can show, nothing is answered on it."""
+        from wizard.interview.engine import Interview
+        from wizard.interview.model import load_questions
+
+        return Interview(load_questions(), partial)
+
+    async def _first(self, partial: dict[str, Any], interview: Interview) -> None:
+        """The folders are found, not read yet: the first question shows, answered once the facts are in."""
+        screen = self._interview_screen()
+        if self.interview is not None or screen is None or screen.interview is not None:
+            return  # the facts came first
+        screen.interview, screen.facts, screen.partial = interview, partial, True
+        await screen.show(focus=screen is self.screen)
 
     def _unreadable(self, exc: BaseException) -> None:
         self.failure = exc
@@ -146,6 +188,7 @@ class WizardApp(App[int]):
         screen = self._interview_screen()
         if screen is not None:
             screen.interview, screen.facts, screen.greeting = interview, facts, self.greeting
+            screen.partial = False
             await screen.show(focus=screen is self.screen)
         if self.resume_choice is not None:
             await self._apply_resume()
@@ -213,6 +256,13 @@ class WizardApp(App[int]):
             screen.rescanning = None
             await screen.show(focus=screen is self.screen)
         self.notify(f"The draft cannot be resumed: {message}", severity="warning")
+
+    def release(self) -> None:
+        """Stop what reads the repository when it is a process of its own (a `ForkedReader`): once the app has
+        closed, nothing waits for it."""
+        close = getattr(self.scanner, "close", None)
+        if callable(close):
+            close()
 
     # -- moving between screens --------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ KEY_HINT = "enter: ok · ?/F1: why · esc: back · F2: change"
 """The keys, short enough for the conversation column of an 80-column terminal."""
 READING = "I am reading the YAML files in this repository to find your Kubernetes objects; the first question follows."
 """What the wizard says while the repository is read (the app's first screen, before the facts are in)."""
+STILL_READING = "still reading the manifests: enter works once they are read"
+"""The key hint while the first question shows from the folders found, before the facts are in."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,9 @@ class InterviewScreen(Screen[None]):
         """While reading: the folders found to hold Kubernetes objects (by content), not yet read."""
         self.rescanning: str | None = None
         """The folder the person named, while it is read."""
+        self.partial = False
+        """True while `interview` runs on the first facts (the folders found, none read yet): its question
+        shows, and an answer waits for the facts."""
         self._ticker: Timer | None = None
         self._read_since = 0.0
         self.help_shown = False
@@ -194,8 +199,9 @@ class InterviewScreen(Screen[None]):
     @property
     def reading(self) -> bool:
         """True until the app has the repository's facts, and while a folder the person named is read (no
-        question is asked before the facts it proposes from are there)."""
-        return self.interview is None or self.rescanning is not None
+        question is answered before the facts it proposes from are there; the first may show from the folders
+        found: `partial`)."""
+        return self.interview is None or self.rescanning is not None or self.partial
 
     def found(self, candidates: list[dict[str, str]]) -> None:
         """While reading: the folders found to hold Kubernetes objects, shown under "What I know"."""
@@ -213,12 +219,14 @@ class InterviewScreen(Screen[None]):
 
     async def show(self, *, focus: bool = True) -> None:
         """Re-draw chat, input and side panel from the interview (or the reading state)."""
-        if self.interview is None or self.reading:
+        if self.interview is None or (self.reading and not self.partial):
             await self._show_reading()
             return
         ask = self.interview.current()
         await self._show_chat(ask)
         await self._show_reply(ask, focus=focus)
+        if self.partial:  # the question shows; the facts are still being read
+            self.query_one("#hint", Label).update(STILL_READING)
         self._show_known()
 
     async def _show_reading(self) -> None:
@@ -247,7 +255,7 @@ class InterviewScreen(Screen[None]):
         return f"Reading the manifests… {seconds} s" if seconds else "Reading the manifests…"
 
     def _tick(self) -> None:
-        if not self.reading:
+        if not self.reading or self.partial:
             if self._ticker is not None:
                 self._ticker.stop()
                 self._ticker = None
@@ -320,7 +328,7 @@ class InterviewScreen(Screen[None]):
 
     def _show_known(self) -> None:
         """The side panel: what the core concluded from the answers so far (`Known`), then the answers to pick."""
-        if self.interview is None:  # still reading the repository: the folders found so far
+        if self.interview is None or self.partial:  # still reading the repository: the folders found so far
             self._set_known([Option(Text(line, style="dim"), disabled=True) for line in self._reading()])
             return
         options: list[Option | None]
@@ -407,6 +415,9 @@ class InterviewScreen(Screen[None]):
     @on(Replied)
     async def _answered(self, event: Replied) -> None:
         event.stop()
+        if self.partial:  # answered once the facts are in: the question may still change with them
+            self.query_one("#hint", Label).update(Text(STILL_READING, style="bold"))
+            return
         if self.interview is None or self.reading:
             return
         ask = self.interview.current()

@@ -25,8 +25,14 @@ if TYPE_CHECKING:
 
 Found = Callable[[list[dict[str, str]]], None]
 """Told the folders that hold Kubernetes objects (found by content, {value, label}) before they are read."""
-Scanner = Callable[[Path, "Mapping[str, Any] | None", "Found | None", "dict[str, Inventory] | None"], dict[str, Any]]
-"""What reads a repository's facts at start: `start_facts` (the Textual tests wrap it to hold it back)."""
+First = Callable[[dict[str, Any]], None]
+"""Told the first facts (`wizard.core.facts.first_facts`): what the search for manifests alone tells, before any
+folder is read (the app asks its first question from them; answering it waits for the facts)."""
+Scanner = Callable[
+    [Path, "Mapping[str, Any] | None", "Found | None", "dict[str, Inventory] | None", "First | None"], dict[str, Any]
+]
+"""What reads a repository's facts at start: `start_facts`, or the command line's `ForkedReader` (the Textual tests
+wrap `start_facts` to hold it back)."""
 Rescanner = Callable[[Path, str, "list[dict[str, str]] | None"], dict[str, Any]]
 """What reads the folder the person named instead of the one found: `folder_facts` (tests hold it back)."""
 RESUMED = "Welcome back: here is where you left off."
@@ -92,13 +98,14 @@ def saved_answers(repo: Path) -> dict[str, Any] | None:
 
 def start_facts(
     repo: Path, saved: Mapping[str, Any] | None = None, on_found: Found | None = None,
-    scanned: dict[str, Inventory] | None = None,
+    scanned: dict[str, Inventory] | None = None, on_first: First | None = None,
 ) -> dict[str, Any]:
     """The scan's facts: from the saved answers' source folder, else the folders that hold Kubernetes objects.
 
     The first candidate folder is read once: the check that it scans is the scan its facts come from.
-    `on_found` hears the folders found by content before they are read (the saved one on a re-run);
-    `scanned` receives the folders read (by folder), for the side panel's resolver to reuse.
+    `on_found` hears the folders found by content before they are read (the saved one on a re-run), then
+    `on_first` the first facts (not on a re-run); `scanned` receives the folders read (by folder), for the
+    side panel's resolver to reuse.
     """
     from wizard.core.facts import candidate_facts, facts  # the scan: loaded by whoever scans
 
@@ -109,7 +116,7 @@ def start_facts(
             on_found([{"value": source, "label": "the folder your saved answers name"}])
         return facts(repo, source, [])  # a re-run: the saved folder, no choice offered again
     scanned = {} if scanned is None else scanned
-    found = candidate_facts(repo, scanned, on_found)
+    found = candidate_facts(repo, scanned, on_found, on_first)
     source = found[0]["value"] if found else None
     return facts(repo, source, found, inventory=scanned.get(source) if source else None)
 

@@ -9,6 +9,7 @@ already present) is a candidate too: the scan adopts a single-folder kustomizati
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,64 @@ def _kinds_in(path: Path) -> list[str]:
     if "{{" in text:  # a Helm or Go template, not a manifest
         return []
     try:
+        nodes = list(yaml.compose_all(text, Loader=_KindsLoader))
+    except (yaml.YAMLError, ValueError, RecursionError):  # not YAML, absurd nesting
+        return []
+    if _TAG.search(text) or any(_merges(node) for node in nodes):
+        return _constructed_kinds(text)  # a tag may not construct, `<<: *base` may set the kind: as the scan reads
+    kinds: list[str] = []
+    for node in nodes:
+        top = _top_level(node)
+        if _string(top.get("kind")) == "List":
+            listed = top.get("items")
+            items = listed.value if isinstance(listed, yaml.SequenceNode) else []
+        else:
+            items = [node]
+        for item in items:
+            fields = _top_level(item)
+            api, kind = _string(fields.get("apiVersion")), _string(fields.get("kind"))
+            if api is not None and kind is not None and not api.startswith("kustomize.config.k8s.io"):
+                kinds.append(kind)
+    return kinds
+
+
+# The search reads only the top level of each document (apiVersion, kind, a List's items), so it composes the
+# YAML (the C parser builds the nodes) and constructs nothing: a string is a scalar node that resolved to a string.
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_TAG = re.compile(r"(?:^|[\s\[{,])!")
+"""An explicit tag (`!!binary`, `!Ref`) may not construct: such a file is read constructed (a `!` in a value too)."""
+
+
+def _top_level(node: Any) -> dict[str, yaml.Node]:
+    """A mapping node's values by their string keys (the last wins, as when constructed); {} for anything else."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.tag == _STR}
+
+
+def _string(node: yaml.Node | None) -> str | None:
+    """The string a node is, when it is one."""
+    return node.value if isinstance(node, yaml.ScalarNode) and node.tag == _STR else None
+
+
+def _merges(node: yaml.Node) -> bool:
+    """True when a document, or a List's item, merges keys in (`<<`) at the level the search reads."""
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    if any(k.tag == _MERGE for k, _ in node.value):
+        return True
+    items = _top_level(node).get("items")
+    return isinstance(items, yaml.SequenceNode) and any(
+        isinstance(i, yaml.MappingNode) and any(k.tag == _MERGE for k, _ in i.value) for i in items.value
+    )
+
+
+def _constructed_kinds(text: str) -> list[str]:
+    """The kinds of a file whose documents merge keys in, from the constructed documents."""
+    try:
         docs = list(yaml.load_all(text, Loader=_KindsLoader))
-    except (yaml.YAMLError, ValueError, RecursionError):  # not YAML, a value no constructor reads, absurd nesting
+    except (yaml.YAMLError, ValueError, RecursionError):  # a value no constructor reads, absurd nesting
         return []
     kinds: list[str] = []
     for doc in docs:
