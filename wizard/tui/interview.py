@@ -310,15 +310,18 @@ class InterviewScreen(Screen[None]):
     async def _show_reply(self, ask: Ask | None, *, focus: bool) -> None:
         assert self.interview is not None
         reply = self.query_one("#reply", Vertical)
-        await reply.remove_children()
         if self.planning:
+            await reply.remove_children()
             await reply.mount(LoadingIndicator(), Label("Checking the answers and rendering the plan…", classes="busy"))
             return
+        shown = reply.children[0] if len(reply.children) == 1 else None
         widget: Widget = (
-            reply_for(ask, self.interview.check) if ask is not None
+            reply_for(ask, self.interview.check, shown) if ask is not None
             else OptionList(Option("Plan the migration", id="plan"), id="reply-input")
         )
-        await reply.mount(widget)
+        if widget is not shown:
+            await reply.remove_children()
+            await reply.mount(widget)
         self.query_one("#hint", Label).update(KEY_HINT)
         if focus:
             if isinstance(widget, PerEnvironmentReply):
