@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import re
 import stat
 import threading
@@ -225,14 +226,47 @@ def _prepared(value: Any, literal: type[str], quoted: type[str]) -> Any:
     return value
 
 
-def dump(data: Any, *, header: str | None = None) -> str:
-    """One document as YAML text, with an optional comment header (each line prefixed with '# ')."""
+_DUMPED: dict[bytes, str] = {}
+"""Documents emitted in this process, by their pickled form: ruamel's emitter is a third of an `apply`, and a
+run renders the same documents again and again (the preview, its build check, the write; the interview's plan
+after each change). Equal data pickles to the same bytes (types included: True is not 1, a quoted string not a
+plain one), so a hit is the text the emitter would write; data that pickles differently only misses."""
+_DUMPED_MAX_CHARS = 64 * 1024 * 1024  # the texts kept, keys about as much again: emptied when past it
+_DUMPED_LOCK = threading.Lock()
+_dumped_chars = 0
+
+
+def _remember(key: bytes, body: str) -> None:
+    global _dumped_chars
+    with _DUMPED_LOCK:
+        if _dumped_chars + len(body) > _DUMPED_MAX_CHARS:
+            _DUMPED.clear()
+            _dumped_chars = 0
+        _DUMPED[key] = body
+        _dumped_chars += len(body)
+
+
+def _emit(data: Any) -> str:
     stream = io.StringIO()
     _emitter().dump(_prepare(data), stream)
     body = stream.getvalue()
     if isinstance(data, list | tuple) and data:
         # ruamel indents a top-level sequence like a nested one; kubectl style starts it at column 0.
         body = "".join(line[2:] if line.startswith("  ") else line for line in body.splitlines(keepends=True))
+    return body
+
+
+def dump(data: Any, *, header: str | None = None) -> str:
+    """One document as YAML text, with an optional comment header (each line prefixed with '# ')."""
+    try:
+        key: bytes | None = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        key = None
+    body = _DUMPED.get(key) if key is not None else None
+    if body is None:
+        body = _emit(data)
+        if key is not None:
+            _remember(key, body)
     if header:
         lines = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
         body = lines + body
