@@ -81,6 +81,35 @@ def _check_size(root: yaml.Node) -> None:
         stack.extend((c, depth + 1, False) for c in _children(node))
 
 
+def _check_plain(root: yaml.Node) -> None:
+    """`_check_size` for a document without aliases (no node is reached twice): its depth as `_check_size` walks
+    it, and its nodes counted (past the limit, `_check_size` says where). A tenth of its cost."""
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    pop, push = stack.pop, stack.append
+    count = 0
+    while stack:
+        node, depth = pop()
+        if depth > MAX_DEPTH:
+            raise LimitError(f"nested more than {MAX_DEPTH} levels deep: refused", node.start_mark)
+        count += 1
+        if isinstance(node, mapping):
+            depth += 1
+            for key, value in node.value:
+                push((key, depth))
+                push((value, depth))
+        elif isinstance(node, sequence):
+            depth += 1
+            for item in node.value:
+                push((item, depth))
+    if count > MAX_NODES:
+        _check_size(root)
+
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 class _Loader(_Base):  # type: ignore[misc]
     """The safe loader, bounded: alias bombs, absurd nesting and duplicate keys are errors with a position.
 
@@ -88,17 +117,26 @@ class _Loader(_Base):  # type: ignore[misc]
     must not crash the reader.
     """
 
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.aliased = not isinstance(stream, str) or "&" in stream
+        """False when the text has no `&`: no anchor, so no alias (an alias names an anchor), no shared node."""
+
     def construct_document(self, node: yaml.Node) -> Any:
-        _check_size(node)
+        (_check_size if self.aliased else _check_plain)(node)
         return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
+                tag = key_node.tag
+                if tag == _MERGE:
                     continue
-                key = self.construct_object(key_node, deep=True)
+                if tag == _STR and isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value  # what the constructor makes of a string key, without the call
+                else:
+                    key = self.construct_object(key_node, deep=True)
                 try:
                     duplicate = key in seen
                     seen.add(key)
