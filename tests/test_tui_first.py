@@ -2,7 +2,7 @@
 the repository read by a forked child (the command line's `ForkedReader`).
 
 The scan is held through the app's real seam (`make_app(scanner=...)`) after the first facts are told, with a
-threading.Event; the forked reader is held by a FIFO among the YAML files (opening it waits for a writer).
+threading.Event; the forked reader is held by stopping it (SIGSTOP).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Mapping
@@ -25,10 +26,11 @@ from textual.widgets import Label, OptionList
 from wizard.core.errors import InputError
 from wizard.core.facts import first_facts
 from wizard.core.scan.candidates import _constructed_kinds, _kinds_in, find_candidates
+from wizard.core.yamlio import read_text
 from wizard.tui.app import WizardApp, make_app
 from wizard.tui.interview import STILL_READING, InterviewScreen, WizardSays
 from wizard.tui.reader import ForkedReader
-from wizard.tui.startup import First, Found, saved_answers, start_facts
+from wizard.tui.startup import First, Found, folder_facts, saved_answers, start_facts
 
 TODAY_WHILE_READING = ("I found Kubernetes objects in `./manifests` and am reading them now (how many, in which "
                        "namespaces): one environment, right?")
@@ -244,10 +246,10 @@ async def test_the_app_on_a_forked_reader_asks_and_answers(tmp_path: Path) -> No
 
 async def test_quitting_while_the_forked_reader_reads_waits_for_nothing(tmp_path: Path, state_dir: Path) -> None:
     repo = shop_repo(tmp_path)
-    os.mkfifo(repo / "manifests" / "held.yaml")  # opening it waits for a writer: the child is still reading
     before = tree_bytes(repo)
     reader = ForkedReader.start(repo, None, threads_ok=True)
     assert reader is not None
+    os.kill(reader.pid, signal.SIGSTOP)  # the child is still reading when the person quits
     app = make_app(repo, scanner=reader)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause(0.3)
@@ -270,3 +272,13 @@ def test_the_forked_reader_reads_here_for_another_repository(tmp_path: Path) -> 
     assert reader(other, None)["candidates"] == start_facts(other, None)["candidates"]
     with pytest.raises(ProcessLookupError):
         os.kill(reader.pid, 0)
+
+
+def test_a_fifo_among_the_yaml_files_is_not_waited_for(tmp_path: Path) -> None:
+    repo = shop_repo(tmp_path)
+    os.mkfifo(repo / "manifests" / "held.yaml")  # opening it would wait for a writer that never comes
+    facts = start_facts(repo)  # the search skips it
+    assert facts["source"] == "manifests" and facts["object_count"] == 7
+    assert folder_facts(repo, "manifests", None)["object_count"] == 7  # the scan reads regular files only
+    with pytest.raises(InputError, match="manifests/held.yaml: not a regular file"):
+        read_text(repo / "manifests" / "held.yaml", "manifests/held.yaml")  # refused, not waited for

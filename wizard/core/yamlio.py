@@ -193,7 +193,8 @@ def error_message(exc: yaml.YAMLError, base_line: int = 0) -> str:
 def read_text(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> str:
     """A regular file's UTF-8 text, refusing (without reading them) devices, FIFOs and oversized files."""
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: opening a FIFO no process writes to would wait forever (for a regular file it changes nothing)
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
             info = os.fstat(fh.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise InputError(f"{shown}: not a regular file")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,8 @@ class Candidate:
 def _kinds_in(path: Path) -> list[str]:
     """The kinds of the Kubernetes objects in one YAML file (none for anything else)."""
     try:
-        if path.stat().st_size > _MAX_BYTES:
+        info = path.stat()
+        if info.st_size > _MAX_BYTES or not stat.S_ISREG(info.st_mode):  # a FIFO would wait for a writer forever
             return []
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
