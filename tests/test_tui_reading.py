@@ -83,7 +83,7 @@ async def test_a_sentence_in_the_replicas_form_goes_to_the_environments_it_names
         assert [r.name for r in rows] == ["staging", "prod"]
         rows[1].focus()  # the cursor is in prod's row: the sentence still counts as a whole
         keys = Keys(pilot)
-        await keys.type("3 replicas in prod, 1 in staging")
+        await keys.paste("3 replicas in prod, 1 in staging")
         await keys.press("enter")
         assert app.interview.value("replicas") == {"staging": 1, "prod": 3}
 
@@ -217,7 +217,7 @@ async def test_facts_given_early_show_and_skip_their_questions(repo: Path) -> No
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         keys = Keys(pilot)
-        await keys.type("staging and prod, prod on shop.io with 3 replicas, use sops")
+        await keys.paste("staging and prod, prod on shop.io with 3 replicas, use sops")
         await keys.press("enter")
         assert app.interview.value("host") == {"staging": "staging.shop.example.com", "prod": "shop.io"}
         known = app.screen.query_one("#known")

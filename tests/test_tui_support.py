@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kube import REAL_FIXTURES
+from textual import events
 from textual.pilot import Pilot
 
 from wizard.interview.engine import Interview
@@ -73,6 +74,15 @@ class Keys:
         before the next arrives (Textual waits for idle between keys), and everything settles once at the end."""
         self.count += len(text)
         await self.pilot.press(*text)
+        await settle(self.pilot)
+
+    async def paste(self, text: str) -> None:
+        """Paste text into the focused widget, one event as a terminal delivers a paste (one key): for a sentence
+        whose reading a test checks, not its typing (typing costs a screen update per character)."""
+        focused = self.pilot.app.focused
+        assert focused is not None, "nothing to paste into"
+        self.count += 1
+        focused.post_message(events.Paste(text))
         await settle(self.pilot)
 
 
