@@ -103,17 +103,17 @@ class CompareScreen(Screen[None]):
     def _busy(self, busy: bool) -> None:
         self.query_one("#comparing", LoadingIndicator).display = busy
         if busy:
-            self.query_one("#compare-summary", Static).update("Building both overlays with kustomize…")
+            self.query_one("#compare-summary", Static).update("Building both overlays with kustomize…", layout=False)
 
     def _failed(self, message: str) -> None:
         self._busy(False)
-        self.query_one("#compare-summary", Static).update(Text(f"Cannot compare: {message}", style="bold red"))
+        self.query_one("#compare-summary", Static).update(Text(f"Cannot compare: {message}", style="bold red"), layout=False)
 
     def _show(self, report: DriftReport) -> None:
         self.report = report
         self._busy(False)
         style = "bold red" if report.unexplained else "green"
-        self.query_one("#compare-summary", Static).update(Text(report.summary(), style=style))
+        self.query_one("#compare-summary", Static).update(Text(report.summary(), style=style), layout=False)
         table = self.query_one("#drift", DataTable)
         table.clear(columns=True)
         table.add_columns("", "why", "object", "field", report.a, report.b)

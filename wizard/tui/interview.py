@@ -322,7 +322,7 @@ class InterviewScreen(Screen[None]):
         if widget is not shown:
             await reply.remove_children()
             await reply.mount(widget)
-        self.query_one("#hint", Label).update(KEY_HINT)
+        self._hint(KEY_HINT)
         if focus:
             if isinstance(widget, PerEnvironmentReply):
                 widget.focus_first()
@@ -497,17 +497,22 @@ class InterviewScreen(Screen[None]):
     @on(ChoiceReply.Typed)
     def _typed_over_choices(self, event: ChoiceReply.Typed) -> None:
         event.stop()
-        hint = self.query_one("#hint", Label)
-        hint.update(Text(f"you typed: {event.text} (enter sends it)", style="bold") if event.text else KEY_HINT)
+        self._hint(Text(f"you typed: {event.text} (enter sends it)", style="bold") if event.text else KEY_HINT)
 
     @on(Input.Changed)
     def _typing(self, event: Input.Changed) -> None:
         result = event.validation_result
-        hint = self.query_one("#hint", Label)
         if result is not None and not result.is_valid:
-            hint.update(Text(result.failure_descriptions[0], style="bold red"))
+            self._hint(Text(result.failure_descriptions[0], style="bold red"))
         else:
-            hint.update(KEY_HINT)
+            self._hint(KEY_HINT)
+
+    def _hint(self, text: str | Text) -> None:
+        """Show this in the hint line: nothing is redrawn when it shows it already, and the rest of the screen is not
+        laid out again (the line's size is fixed: each key typed used to lay out the whole conversation again)."""
+        hint = self.query_one("#hint", Label)
+        if hint.content != text:
+            hint.update(text, layout=False)
 
     @on(OptionList.OptionSelected, "#known")
     async def _edit_picked(self, event: OptionList.OptionSelected) -> None:

@@ -209,7 +209,7 @@ class PreviewScreen(Screen[None]):
             body = Syntax(diff, "diff", theme=theme)
         else:
             body = Syntax(change.new or "", LEXERS.get(PurePosixPath(path).suffix, "text"), theme=theme, line_numbers=True)
-        self.query_one("#file-title", Label).update(title)
+        self.query_one("#file-title", Label).update(title, layout=False)  # fixed size (app.tcss)
         self.query_one("#file-body", Static).update(body)
         self.query_one("#file-view", ScrollableContainer).scroll_home(animate=False)
 
@@ -232,7 +232,7 @@ class PreviewScreen(Screen[None]):
             if paths:
                 outcome = settle_conflicts(outcome, chosen, paths)
         self.outcome = outcome
-        self.query_one("#legend", Label).update(legend(outcome.plan.changes))
+        self.query_one("#legend", Label).update(legend(outcome.plan.changes), layout=False)
         self._relabel()
         self._show(path)
         self._check(outcome)
@@ -253,7 +253,7 @@ class PreviewScreen(Screen[None]):
     def _check(self, outcome: Outcome) -> None:
         self.check = None
         self.query_one("#checking", LoadingIndicator).display = True
-        self.query_one("#check-result", Label).update("Building every overlay with kustomize…")
+        self.query_one("#check-result", Label).update("Building every overlay with kustomize…", layout=False)
         self._check_worker(outcome)
 
     @work(thread=True, exclusive=True, group="check")
@@ -270,7 +270,7 @@ class PreviewScreen(Screen[None]):
 
     def _progress(self, outcome: Outcome, text: Text) -> None:
         if outcome is self.outcome and self.check is None:
-            self.query_one("#check-result", Label).update(text)
+            self.query_one("#check-result", Label).update(text, layout=False)
 
     def _checked(self, outcome: Outcome, result: BuildCheck) -> None:
         if outcome is not self.outcome:
@@ -278,7 +278,7 @@ class PreviewScreen(Screen[None]):
         self.check = result
         self.query_one("#checking", LoadingIndicator).display = False
         mark = ("✓ ", "bold green") if result.ok else ("✗ ", "bold red")
-        self.query_one("#check-result", Label).update(Text.assemble(mark, result.text))
+        self.query_one("#check-result", Label).update(Text.assemble(mark, result.text), layout=False)
 
     # -- going on ----------------------------------------------------------------------------------
 
