@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard.core.kinds import SCALABLE, WORKLOADS, containers, secret_keys
-from wizard.core.scan.candidates import Candidate, find_candidates
+from wizard.core.scan.candidates import Candidate, find_candidates, first_facts, offered
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, backing_services, env_refs, ingress_hosts, scan
 
@@ -20,39 +20,27 @@ from wizard.core.scan.manifests import Inventory, backing_services, env_refs, in
 def candidate_facts(
     repo: Path, scanned: dict[str, Inventory] | None = None,
     on_found: Callable[[list[dict[str, str]]], None] | None = None,
-    on_first: Callable[[dict[str, Any]], None] | None = None,
+    on_first: Callable[[dict[str, Any]], None] | None = None, *, found: list[Candidate] | None = None,
 ) -> list[dict[str, str]]:
     """The source candidates as the interview's choices: {value: folder, label: what it holds}.
 
     `scanned` receives the inventories read to check the candidates (by folder), for `facts` to reuse;
     `on_found` hears the folders found by content, in the same form, before they are read; then `on_first`
-    hears `first_facts` (when a folder was found).
+    hears `first_facts` (when a folder was found). `found`: the search's result when it was just made.
     """
     def report(found: list[Candidate]) -> None:
         if on_found is not None:
-            on_found([{"value": c.path, "label": c.label} for c in found])
+            on_found(found_choices(found))
         first = first_facts(found) if on_first is not None else None
         if on_first is not None and first is not None:
             on_first(first)
 
-    return [{"value": c.path, "label": c.label} for c in source_candidates(repo, scanned, report)]
+    return found_choices(source_candidates(repo, scanned, report, found=found))
 
 
-def first_facts(found: list[Candidate]) -> dict[str, Any] | None:
-    """What the search for manifests alone tells, before any folder is read: the folder `facts` will most
-    likely read and the folders it will offer (each as the search labels it), with `reading: true`.
-
-    Nothing here comes from the scan: no object count, namespace or workload (a claim must be true; the
-    scan can still refuse a folder, and then the choice shrinks). None when no folder holds objects.
-    """
-    offered = _offered(found, lambda candidate: True)
-    if not offered:
-        return None
-    return {
-        "source": offered[0].path,
-        "candidates": [{"value": c.path, "label": c.label} for c in offered],
-        "reading": True,
-    }
+def found_choices(found: list[Candidate]) -> list[dict[str, str]]:
+    """Folders as the interview's choices: {value: folder, label: what it holds}."""
+    return [{"value": c.path, "label": c.label} for c in found]
 
 
 def facts(
@@ -142,6 +130,7 @@ def _app_name(repo: Path, inventory: Inventory) -> str:
 
 def source_candidates(
     repo: Path, scanned: dict[str, Inventory] | None = None, on_found: Callable[[list[Candidate]], None] | None = None,
+    *, found: list[Candidate] | None = None,
 ) -> list[Candidate]:
     """The folders holding Kubernetes objects that the scan can read, best first (see scan/candidates.py).
 
@@ -149,10 +138,11 @@ def source_candidates(
     was read whole (no kustomization in either) is not read again: its files are some of that folder's files,
     and everything the scan refuses in a file, or in a set of objects (an object defined twice, a
     kustomization below the root), it would have refused there. `scanned` receives the inventories read;
-    `on_found` hears every folder found by content, before any is read.
+    `on_found` hears every folder found by content, before any is read (`found`: the search's result when it
+    was just made).
     """
     read_whole: list[str] = []
-    found = find_candidates(repo)
+    found = find_candidates(repo) if found is None else found
     if on_found is not None:
         on_found(found)
 
@@ -171,21 +161,7 @@ def source_candidates(
                 read_whole.append(candidate.path)
         return True
 
-    return _offered(found, scans)
-
-
-def _offered(found: list[Candidate], readable: Callable[[Candidate], bool]) -> list[Candidate]:
-    """The folders offered, best first: at most six that are `readable`, the side ones only when no other is."""
-    out: list[Candidate] = []
-    for candidate in found:
-        if candidate.side and any(not c.side for c in out):
-            break
-        if not readable(candidate):
-            continue
-        out.append(candidate)
-        if len(out) == 6:
-            break
-    return out
+    return offered(found, scans)
 
 
 def detect_source(repo: Path) -> str | None:

@@ -107,18 +107,30 @@ def start_facts(
     `on_first` the first facts (not on a re-run); `scanned` receives the folders read (by folder), for the
     side panel's resolver to reuse.
     """
-    from wizard.core.facts import candidate_facts, facts  # the scan: loaded by whoever scans
-
     source = saved.get("source") if saved else None
     if source:
         source = str(source).rstrip("/")
         if on_found is not None:
             on_found([{"value": source, "label": "the folder your saved answers name"}])
+        from wizard.core.facts import facts
+
         return facts(repo, source, [])  # a re-run: the saved folder, no choice offered again
+    # The search for manifests loads only the YAML reader: the folders found, and the first question asked from
+    # them, come before the rest of the scan is loaded (a forked reader's first facts ~0.05 s sooner).
+    from wizard.core.scan.candidates import find_candidates, first_facts
+
+    found = find_candidates(repo)
+    if on_found is not None:
+        on_found([{"value": c.path, "label": c.label} for c in found])
+    first = first_facts(found) if on_first is not None else None
+    if on_first is not None and first is not None:
+        on_first(first)
+    from wizard.core.facts import candidate_facts, facts  # the scan
+
     scanned = {} if scanned is None else scanned
-    found = candidate_facts(repo, scanned, on_found, on_first)
-    source = found[0]["value"] if found else None
-    return facts(repo, source, found, inventory=scanned.get(source) if source else None)
+    offered = candidate_facts(repo, scanned, found=found)
+    source = offered[0]["value"] if offered else None
+    return facts(repo, source, offered, inventory=scanned.get(source) if source else None)
 
 
 def folder_facts(repo: Path, source: str, candidates: list[dict[str, str]] | None) -> dict[str, Any]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from wizard.core.scan.manifests import KUSTOMIZATION_NAMES, YAML_SUFFIXES
+from wizard.core.scan.names import KUSTOMIZATION_NAMES, YAML_SUFFIXES
 
 SIDE_FOLDERS = frozenset(
     {
@@ -246,3 +247,34 @@ def _without_nested_duplicates(candidates: list[Candidate]) -> list[Candidate]:
             continue
         out.append(c)
     return out
+
+
+def offered(found: list[Candidate], readable: Callable[[Candidate], bool]) -> list[Candidate]:
+    """The folders offered, best first: at most six that are `readable`, the side ones only when no other is."""
+    out: list[Candidate] = []
+    for candidate in found:
+        if candidate.side and any(not c.side for c in out):
+            break
+        if not readable(candidate):
+            continue
+        out.append(candidate)
+        if len(out) == 6:
+            break
+    return out
+
+
+def first_facts(found: list[Candidate]) -> dict[str, Any] | None:
+    """What the search for manifests alone tells, before any folder is read: the folder the facts will most
+    likely read and the folders they will offer (each as the search labels it), with `reading: true`.
+
+    Nothing here comes from the scan: no object count, namespace or workload (a claim must be true; the
+    scan can still refuse a folder, and then the choice shrinks). None when no folder holds objects.
+    """
+    folders = offered(found, lambda candidate: True)
+    if not folders:
+        return None
+    return {
+        "source": folders[0].path,
+        "candidates": [{"value": c.path, "label": c.label} for c in folders],
+        "reading": True,
+    }

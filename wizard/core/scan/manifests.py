@@ -19,13 +19,13 @@ from wizard.core import yamlio
 from wizard.core.errors import InputError
 from wizard.core.kinds import BACKING_ENV, CLUSTER_SCOPED, WORKLOADS, containers, is_list, list_items, pod_spec
 from wizard.core.scan.chart import ChartInventory
+from wizard.core.scan.names import KUSTOMIZATION_NAMES as KUSTOMIZATION_NAMES  # re-exported
+from wizard.core.scan.names import YAML_SUFFIXES as YAML_SUFFIXES  # re-exported
 from wizard.core.scan.shapes import check_kustomization, check_shapes
 from wizard.core.secrets.plaintext import SecretPatch, patch_secrets
 
-YAML_SUFFIXES = (".yaml", ".yml")
 # Object names as the API server accepts them (DNS subdomains; RBAC names may also hold ':'), at most 253.
 _OBJECT_NAME = re.compile(r"^[a-zA-Z0-9]([-a-zA-Z0-9_.:@]{0,251}[a-zA-Z0-9])?$")
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # A document separator line; a document's text runs from one to the next.
 _SEPARATOR = re.compile(r"^---[ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
 _HELM = re.compile(r"\{\{-?\s*(\.Values|\.Release|\.Chart|include\s|template\s|toYaml)")
