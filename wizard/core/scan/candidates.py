@@ -213,9 +213,9 @@ def find_candidates(repo: Path) -> list[Candidate]:
             totals.setdefault("/".join(parts[:depth]) or ".", []).extend(kinds)
     out: list[Candidate] = []
     for folder, kinds in totals.items():
-        below = [d for d in direct if d != folder and (folder == "." or d.startswith(folder + "/"))]
         if folder not in direct:
             # A parent without objects of its own: only worth offering as the union of its object folders.
+            below = [d for d in direct if d != folder and (folder == "." or d.startswith(folder + "/"))]
             children = {d.split("/")[0] if folder == "." else d[len(folder) + 1 :].split("/")[0] for d in below}
             if len(children) < 2 or folder == ".":
                 continue
@@ -237,11 +237,14 @@ def find_candidates(repo: Path) -> list[Candidate]:
 
 def _without_nested_duplicates(candidates: list[Candidate]) -> list[Candidate]:
     """Drop a folder whose objects are exactly those of one folder below it (`deploy/` holding only `deploy/k8s/`)."""
+    by_count: dict[int, list[Candidate]] = {}
+    for c in candidates:
+        by_count.setdefault(c.objects, []).append(c)
     out = []
     for c in candidates:
         same = [
-            d for d in candidates
-            if d.path != c.path and d.objects == c.objects and (c.path == "." or d.path.startswith(c.path + "/"))
+            d for d in by_count[c.objects]
+            if d.path != c.path and (c.path == "." or d.path.startswith(c.path + "/"))
         ]
         if same and not c.kustomization:
             continue
