@@ -282,3 +282,32 @@ def test_a_fifo_among_the_yaml_files_is_not_waited_for(tmp_path: Path) -> None:
     assert folder_facts(repo, "manifests", None)["object_count"] == 7  # the scan reads regular files only
     with pytest.raises(InputError, match="manifests/held.yaml: not a regular file"):
         read_text(repo / "manifests" / "held.yaml", "manifests/held.yaml")  # refused, not waited for
+
+
+async def test_a_question_found_before_the_app_starts_is_on_its_first_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = shop_repo(tmp_path)
+    reader = ForkedReader.start(repo, None, threads_ok=True)
+    assert reader is not None
+    for _ in range(500):  # the child finds the folders before the app is up (as on a second core)
+        if reader.first_facts() is not None:
+            break
+        time.sleep(0.01)
+    shown: list[tuple[bool, str | None]] = []
+    show = InterviewScreen.show
+
+    async def recorded(self: InterviewScreen, *, focus: bool = True) -> None:
+        await show(self, focus=focus)
+        shown.append((self.partial, self.interview.current().text if self.interview and self.interview.current() else None))
+
+    monkeypatch.setattr(InterviewScreen, "show", recorded)
+    app = make_app(repo, scanner=reader)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until(pilot, lambda: app.interview is not None and not screen_of(app).partial, "the facts")
+            await settle(pilot)
+    finally:
+        app.release()
+    assert shown[0] == (True, TODAY_WHILE_READING)  # the first screen drawn asks, no reading screen before it
+    assert shown[-1][0] is False and "**7 objects**" in str(shown[-1][1])

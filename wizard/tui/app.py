@@ -95,7 +95,14 @@ class WizardApp(App[int]):
         """Start the interview (reading the repository first when its facts are not known yet); offer a draft."""
         screen = InterviewScreen(self.repo, self.interview, self.facts, greeting=self.greeting)
         ready = getattr(self.scanner, "first_facts", None)  # a ForkedReader: the child may have found the folders
-        first = ready() if self.interview is None and self._fresh and callable(ready) else None
+        first = None
+        if self.interview is None and self._fresh and callable(ready):
+            first = ready()
+            if first is None:  # the first question needs the engine anyway: loaded while the child searches on
+                from wizard.interview.model import load_questions
+
+                load_questions()
+                first = ready()
         if first is not None:  # the first question is on the first screen (its answer waits for the facts)
             screen.interview, screen.facts, screen.partial = self._first_interview(first), first, True
             screen.candidates = list(getattr(self.scanner, "found", None) or [])
