@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from wizard.core import yamlio
 from wizard.core.answers.parse import Answers, Environment
@@ -30,6 +29,9 @@ from wizard.core.secrets.sealed_file import SealedFile, SealTarget, is_sealed_fi
 from wizard.core.secrets.sealing import Scope, load_certificate
 from wizard.core.validate.sealed import stale_sealed_secrets
 from wizard.core.write.atomic import write_changes
+
+if TYPE_CHECKING:  # cryptography is loaded by the first seal (wizard/core/secrets/sealing.py)
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 DOCKERCONFIG_KEY = ".dockerconfigjson"
 

@@ -13,16 +13,18 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from wizard.core import yamlio
 from wizard.core.errors import InputError
 from wizard.core.model import ChangeKind, FileChange
 from wizard.core.secrets.commands import SEALED_SUFFIX
 from wizard.core.secrets.sealing import KIND, Scope, scope_of, sealed_secret, sealed_secret_yaml
+
+if TYPE_CHECKING:  # cryptography is loaded by the first seal (wizard/core/secrets/sealing.py)
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 
 def is_sealed_file(entry: Any) -> bool:

@@ -19,16 +19,14 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from ruamel.yaml import YAML
 
 from wizard.core.errors import InputError
+
+if TYPE_CHECKING:  # cryptography is loaded by the first seal: every `apply` imports this module, few seal (~50 ms)
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 API_VERSION = "bitnami.com/v1alpha1"
 KIND = "SealedSecret"
@@ -71,6 +69,9 @@ def load_certificate(pem: bytes, *, source: str, now: datetime | None = None) ->
         else:
             reason = "is not a PEM certificate"
         raise InputError(f"{source}: {reason}; fetch one with `kubeseal --fetch-cert > cert.pem`")
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
     try:
         cert = x509.load_pem_x509_certificate(pem)
     except ValueError as exc:
@@ -110,6 +111,10 @@ def scope_label(scope: Scope, namespace: str, name: str) -> bytes:
 
 def encrypt_value(public_key: RSAPublicKey, label: bytes, plaintext: bytes) -> str:
     """Seal one value: the base64 text that goes under ``spec.encryptedData``."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     session_key = os.urandom(_SESSION_KEY_BYTES)
     rsa_part = public_key.encrypt(
         session_key,
