@@ -118,7 +118,7 @@ class ForkedReader:
                 frames = self._complete()
         finally:
             os.close(fd)
-            self._reap()
+            self.close()  # done (the child is leaving), or a callback failed: it reads on for nobody
 
     def _fill(self, fd: int) -> bool:
         """Read what the pipe holds (waiting for something); False at its end."""
