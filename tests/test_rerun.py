@@ -263,6 +263,19 @@ def edited(request: pytest.FixtureRequest, tmp_path: Path, session_stores: Path)
     return migrate_and_edit(case, tmp_path / "case", session_stores)
 
 
+def with_qa(e: Edited, stores: Path) -> None:
+    """`add-env qa` on the edited repository: run once per case in the whole run, its result copied into `e.repo`
+    (test_add_env_keeps_hand_edits_and_follows_the_order checks what add-env does to exactly this repository)."""
+
+    def make(root: Path) -> None:
+        migrate_and_edit(e.case, root, stores)
+        ok(cli("add-env", "qa", "--repo", str(root / "repo"), "--yes"))
+
+    added = made_once(stores, f"rerun-qa-{e.case.id}", make)
+    shutil.rmtree(e.repo)
+    shutil.copytree(added / "repo", e.repo, symlinks=True)
+
+
 # --- the full sequence --------------------------------------------------------------------------------------------
 def test_add_env_keeps_hand_edits_and_follows_the_order(edited: Edited) -> None:
     e = edited
@@ -309,9 +322,9 @@ def test_add_env_keeps_hand_edits_and_follows_the_order(edited: Edited) -> None:
     assert_noop_rerun(e.repo)
 
 
-def test_conflicting_answer_change(edited: Edited) -> None:
+def test_conflicting_answer_change(edited: Edited, session_stores: Path) -> None:
     e = edited
-    ok(cli("add-env", "qa", "--repo", str(e.repo), "--yes"))
+    with_qa(e, session_stores)
     _, hotfix, wanted = e.lever.values
     changed = e.lever.set(saved(e.repo), wanted)
     answers_file = e.root / "changed.yaml"
@@ -353,10 +366,10 @@ def test_conflicting_answer_change(edited: Edited) -> None:
         assert_noop_rerun(copies[choice])  # settled: the next run has nothing to do
 
 
-def test_remove_env_removes_only_its_files(edited: Edited) -> None:
+def test_remove_env_removes_only_its_files(edited: Edited, session_stores: Path) -> None:
     e = edited
     before_add = tree_bytes(e.repo)
-    ok(cli("add-env", "qa", "--repo", str(e.repo), "--yes"))
+    with_qa(e, session_stores)
     before = tree_bytes(e.repo)
     result = ok(cli("remove-env", "qa", "--repo", str(e.repo), "--yes"))
     assert "staging -> production" in result.out
