@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from wizard import __version__
-from wizard.core.errors import InputError, WizardError
+from wizard.core.errors import InputError, WizardError, raised_at
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -154,13 +154,7 @@ DEBUG_ENV = "K8S_WIZARD_DEBUG"
 def internal_error(exc: BaseException) -> str:
     """An unexpected exception, named by its type and where it happened; never its message or locals,
     which may hold a value from the input (a secret, say)."""
-    where = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if "wizard" in Path(name).parts:
-            where = f" at {Path(name).name}:{tb.tb_lineno}"
-        tb = tb.tb_next
+    where = raised_at(exc)
     return (
         f"internal error ({type(exc).__name__}{where}); nothing was written. This is a bug in k8s-wizard: please "
         f"report it with the command you ran (set {DEBUG_ENV}=1 to see the traceback)."

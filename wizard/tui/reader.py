@@ -231,13 +231,7 @@ DEBUG_ENV = "K8S_WIZARD_DEBUG"
 
 def _internal(exc: BaseException) -> str:
     """As the command line names an internal error: its type and where it happened, never its message."""
-    where = ""
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if "wizard" in Path(name).parts:
-            where = f" at {Path(name).name}:{tb.tb_lineno}"
-        tb = tb.tb_next
+    where = errors.raised_at(exc)
     text = (f"internal error ({type(exc).__name__}{where}) while reading the repository; nothing was written. This "
             f"is a bug in k8s-wizard: please report it with the command you ran (set {DEBUG_ENV}=1 to see the "
             "traceback).")
