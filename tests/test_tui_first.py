@@ -11,15 +11,13 @@ import json
 import os
 import shutil
 import signal
-import threading
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from test_tui_support import FIXTURES, REAL, git_repo, settle, shop_repo, tree_bytes
+from test_tui_support import FIXTURES, REAL, HeldScan, chat, git_repo, known, screen_of, settle, shop_repo, tree_bytes
 from textual.pilot import Pilot
 from textual.widgets import Label, OptionList
 
@@ -28,49 +26,12 @@ from wizard.core.facts import first_facts
 from wizard.core.scan.candidates import _constructed_kinds, _kinds_in, find_candidates
 from wizard.core.yamlio import read_text
 from wizard.tui.app import WizardApp, make_app
-from wizard.tui.interview import STILL_READING, InterviewScreen, WizardSays
+from wizard.tui.interview import STILL_READING, InterviewScreen
 from wizard.tui.reader import ForkedReader
-from wizard.tui.startup import First, Found, folder_facts, saved_answers, start_facts
+from wizard.tui.startup import folder_facts, saved_answers, start_facts
 
 TODAY_WHILE_READING = ("I found Kubernetes objects in `./manifests` and am reading them now (how many, in which "
                        "namespaces): one environment, right?")
-
-
-class HeldAfterFirst:
-    """`start_facts`, held once the first facts are told (the folders found, none read), until `release`."""
-
-    def __init__(self) -> None:
-        self.first = threading.Event()
-        self.release = threading.Event()
-        self.done = threading.Event()
-
-    def __call__(
-        self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None, scanned: dict[str, Any] | None,
-        on_first: First | None = None,
-    ) -> dict[str, Any]:
-        def first(partial: dict[str, Any]) -> None:
-            if on_first is not None:
-                on_first(partial)
-            self.first.set()
-            assert self.release.wait(60), "the test never released the scan"
-
-        try:
-            return start_facts(repo, saved, on_found, scanned, first)
-        finally:
-            self.done.set()
-
-
-def screen_of(app: WizardApp) -> InterviewScreen:
-    return next(s for s in app.screen_stack if isinstance(s, InterviewScreen))
-
-
-def chat(app: WizardApp) -> list[str]:
-    return [w.source for w in screen_of(app).query(WizardSays)]
-
-
-def panel(app: WizardApp) -> list[str]:
-    known = screen_of(app).query_one("#known", OptionList)
-    return [str(known.get_option_at_index(i).prompt) for i in range(known.option_count)]
 
 
 def choices(app: WizardApp) -> list[str]:
@@ -94,7 +55,7 @@ def asked(app: WizardApp) -> bool:
 
 async def test_the_first_question_shows_from_the_folders_found_and_waits_for_the_facts(tmp_path: Path) -> None:
     repo = shop_repo(tmp_path)
-    held = HeldAfterFirst()
+    held = HeldScan("first")
     app = make_app(repo, scanner=held)
     try:
         async with app.run_test(size=(100, 32)) as pilot:
@@ -103,7 +64,7 @@ async def test_the_first_question_shows_from_the_folders_found_and_waits_for_the
             assert screen.partial and screen.reading and app.interview is None and not held.done.is_set()
             # Only what the search for manifests knows: no count, no namespace (the scan has not read them).
             assert chat(app) == [TODAY_WHILE_READING]
-            assert panel(app) == ["reading ./manifests (7 objects: Service, ConfigMap, Deployment, Ingress)…"]
+            assert known(app) == ["reading ./manifests (7 objects: Service, ConfigMap, Deployment, Ingress)…"]
             assert str(screen.query_one("#hint", Label).render()) == STILL_READING
             await pilot.press("down", "enter", "escape", "f2")  # "No" and Enter: it waits for the facts
             await pilot.pause(0.1)
@@ -115,7 +76,7 @@ async def test_the_first_question_shows_from_the_folders_found_and_waits_for_the
             ask = app.interview.current()
             assert ask is not None and ask.id == "today" and not app.interview.transcript()  # nothing answered early
             assert chat(app) == [ask.text] and "**7 objects** in `./manifests`" in ask.text
-            assert panel(app)[0] == "7 objects in ./manifests"
+            assert known(app)[0] == "7 objects in ./manifests"
             await pilot.press("enter")
             await settle(pilot)
             assert app.interview.value("today") is True and app.interview.current().id == "app"  # type: ignore[union-attr]
@@ -137,7 +98,7 @@ def several_folders(root: Path) -> Path:
 
 async def test_a_choice_of_folders_offered_early_follows_the_folders_that_read(tmp_path: Path) -> None:
     repo = several_folders(tmp_path)
-    held = HeldAfterFirst()
+    held = HeldScan("first")
     app = make_app(repo, scanner=held)
     try:
         async with app.run_test(size=(100, 32)) as pilot:

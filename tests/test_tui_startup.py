@@ -8,21 +8,20 @@ threading.Event. So the screen can be checked while the scan is still running, t
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from test_tui_support import answered, settle, shop_repo, tree_bytes
+from test_tui_support import HeldScan, answered, chat, known, screen_of, settle, shop_repo, tree_bytes
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList
 
 from wizard.core.errors import InputError
-from wizard.tui.app import WizardApp, make_app
+from wizard.tui.app import make_app
 from wizard.tui.confirm import ConfirmScreen
-from wizard.tui.interview import READING, InterviewScreen, WizardSays
-from wizard.tui.startup import DraftStore, First, Found, folder_facts, start_facts
+from wizard.tui.interview import READING, InterviewScreen
+from wizard.tui.startup import DraftStore, folder_facts
 
 
 @pytest.fixture
@@ -30,42 +29,13 @@ def repo(tmp_path: Path) -> Path:
     return shop_repo(tmp_path)
 
 
-class HeldScan:
-    """`start_facts`, held after the folders are found and before they are read, until `release` is set."""
-
-    def __init__(self) -> None:
-        self.found = threading.Event()
-        self.release = threading.Event()
-        self.done = threading.Event()
-
-    def __call__(
-        self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None, scanned: dict[str, Any] | None,
-        on_first: First | None = None,
-    ) -> dict[str, Any]:
-        def found(candidates: list[dict[str, str]]) -> None:
-            if on_found is not None:
-                on_found(candidates)
-            self.found.set()
-            assert self.release.wait(60), "the test never released the scan"
-
-        try:
-            return start_facts(repo, saved, found, scanned, on_first)
-        finally:
-            self.done.set()
-
-
-def screen_of(app: WizardApp) -> InterviewScreen:
-    screen = next(s for s in app.screen_stack if isinstance(s, InterviewScreen))
-    return screen
-
-
-def chat(app: WizardApp) -> list[str]:
-    return [w.source for w in screen_of(app).query(WizardSays)]
-
-
-def known(app: WizardApp) -> list[str]:
-    panel = screen_of(app).query_one("#known", OptionList)
-    return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+async def until_started(pilot: Pilot[int], held: HeldFolder) -> None:
+    """Wait (the workers are held) until the named folder's read has started, and the screen has said so."""
+    for _ in range(200):
+        if held.started.is_set():
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.1)
 
 
 async def until_found(pilot: Pilot[int], held: HeldScan) -> None:
@@ -260,11 +230,7 @@ async def test_a_named_folder_is_read_in_a_worker_and_the_answers_given_survive(
             assert app.interview is not None and app.interview.current().id == "pick_source"  # type: ignore[union-attr]
             assert app.facts is not None and app.facts["source"] == "deploy"
             await pilot.press(*"old", "enter")
-            for _ in range(200):
-                if held.started.is_set():
-                    break
-                await pilot.pause(0.05)
-            await pilot.pause(0.1)
+            await until_started(pilot, held)
             screen = screen_of(app)
             assert held.sources == ["old"] and screen.reading
             assert chat(app)[-1] == "I am reading `./old`; the next question follows."
@@ -316,11 +282,7 @@ async def test_resuming_a_draft_on_another_folder_reads_it_in_a_worker(tmp_path:
                 await pilot.pause(0.05)
             assert isinstance(app.screen, ConfirmScreen) and app.facts is not None and app.facts["source"] == "deploy"
             await pilot.press("enter")  # Resume: the draft chose ./old
-            for _ in range(200):
-                if held.started.is_set():
-                    break
-                await pilot.pause(0.05)
-            await pilot.pause(0.1)
+            await until_started(pilot, held)
             screen = screen_of(app)
             assert held.sources == ["old"] and screen.reading and not screen.query("#reply-input")
             assert chat(app)[-1] == "I am reading `./old`; the next question follows."

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from kube import REAL_FIXTURES
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from wizard.interview.engine import Interview
 from wizard.interview.model import load_questions
 from wizard.tui.app import WizardApp, make_app
 from wizard.tui.confirm import ConfirmScreen
 from wizard.tui.done import DoneScreen
-from wizard.tui.startup import saved_answers, start_facts
+from wizard.tui.interview import InterviewScreen, WizardSays
+from wizard.tui.startup import First, Found, saved_answers, start_facts
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REAL = REAL_FIXTURES
@@ -143,3 +147,57 @@ def app_at(repo: Path, until: str | None = None, answers: dict[str, Any] | None 
     """The app resumed at question `until` (or with every question answered: Enter plans the migration)."""
     facts, draft = answered(repo, until, answers)
     return make_app(repo, facts=facts, draft=draft)
+
+
+class HeldScan:
+    """`start_facts` through the app's seam (`make_app(scanner=...)`), held until `release` is set: at `"found"`
+    (the folders found, before the first facts) or at `"first"` (the first facts told, no folder read)."""
+
+    def __init__(self, at: str = "found") -> None:
+        assert at in ("found", "first")
+        self.at = at
+        self.found = threading.Event()
+        self.first = threading.Event()
+        self.release = threading.Event()
+        self.done = threading.Event()
+
+    def _hold(self, moment: threading.Event, name: str) -> None:
+        moment.set()
+        if name == self.at:
+            assert self.release.wait(60), "the test never released the scan"
+
+    def __call__(
+        self, repo: Path, saved: Mapping[str, Any] | None, on_found: Found | None, scanned: dict[str, Any] | None,
+        on_first: First | None = None,
+    ) -> dict[str, Any]:
+        def found(candidates: list[dict[str, str]]) -> None:
+            if on_found is not None:
+                on_found(candidates)
+            self._hold(self.found, "found")
+
+        def first(partial: dict[str, Any]) -> None:
+            if on_first is not None:
+                on_first(partial)
+            self._hold(self.first, "first")
+
+        try:
+            return start_facts(repo, saved, found if on_found is not None or self.at == "found" else None, scanned,
+                               first if on_first is not None or self.at == "first" else None)
+        finally:
+            self.done.set()
+
+
+def screen_of(app: WizardApp) -> InterviewScreen:
+    """The interview screen, under whatever is pushed on it."""
+    return next(s for s in app.screen_stack if isinstance(s, InterviewScreen))
+
+
+def chat(app: WizardApp) -> list[str]:
+    """The wizard's bubbles, as their Markdown."""
+    return [w.source for w in screen_of(app).query(WizardSays)]
+
+
+def known(app: WizardApp) -> list[str]:
+    """The side panel's lines."""
+    panel = screen_of(app).query_one("#known", OptionList)
+    return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
