@@ -85,6 +85,13 @@ def test_first_remote_when_no_origin(repo: Path) -> None:
     assert facts.https_url == "https://gitlab.example.com/team/shop.git"
 
 
+def test_first_remote_by_name_and_rewritten_as_git_would(repo: Path) -> None:
+    git(repo, "remote", "add", "zeta", "https://zeta.example.com/shop.git")
+    git(repo, "remote", "add", "alpha", "https://alpha.example.com/shop.git")
+    git(repo, "config", "url.https://mirror.example.com/.insteadOf", "https://alpha.example.com/")
+    assert git_facts(repo).remote_url == "https://mirror.example.com/shop.git"
+
+
 def test_credentials_in_remote_are_dropped(repo: Path) -> None:
     git(repo, "remote", "add", "origin", "https://bot:s3cr3t-token@github.com/acme/shop.git")
     facts = git_facts(repo)
@@ -114,6 +121,22 @@ def test_git_missing(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     assert git_facts(repo) == GitFacts(remote_url=None, https_url=None, branch=None, is_repo=False)
+
+
+def test_no_git_process_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = tmp_path / "calls"
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\nexit 128\n")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake))
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    assert git_facts(folder).is_repo is False
+    assert not calls.exists()
+    (folder / ".git").mkdir()  # with a .git above, git is asked (and this one says no)
+    assert git_facts(folder).is_repo is False
+    assert calls.read_text().count("\n") == 1
 
 
 def test_git_dir_variable_does_not_redirect(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

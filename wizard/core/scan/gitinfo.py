@@ -30,8 +30,8 @@ class GitFacts:
     is_repo: bool
 
 
-def _git(repo: Path, *args: str) -> str | None:
-    """Run `git -C repo ARGS`; stripped stdout on success, None on any failure (git missing included)."""
+def _git(repo: Path, *args: str) -> tuple[int, str] | None:
+    """Run `git -C repo ARGS`: (exit code, stripped stdout), or None when git cannot be run at all."""
     env = {key: value for key, value in os.environ.items() if key not in _GIT_LOCATION_VARS}
     env["GIT_TERMINAL_PROMPT"] = "0"
     try:
@@ -45,7 +45,17 @@ def _git(repo: Path, *args: str) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
+    return proc.returncode, proc.stdout.strip()
+
+
+def _inside_a_worktree(repo: Path) -> bool:
+    """Whether `repo` or a folder above it has a `.git` (folder, or file for a linked worktree or submodule).
+
+    Without one git can only fail (the variables that could point it elsewhere are removed from its
+    environment), so a folder outside any repository costs no git process.
+    """
+    folder = repo.resolve()
+    return any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
 def _strip_credentials(url: str) -> str:
@@ -110,22 +120,31 @@ def https_url(url: str) -> str | None:
     return f"https://{host}{path}"
 
 
-def _remote_name(repo: Path) -> str | None:
-    """`origin` if it exists, else the first remote git lists, else None."""
-    listing = _git(repo, "remote")
-    if not listing:
+def _remote(listing: str) -> str | None:
+    """The fetch URL of `origin`, else of the first remote, from `git remote -v` (sorted by name, as git prints)."""
+    urls: dict[str, str] = {}
+    for line in listing.splitlines():
+        name, _, rest = line.partition("\t")
+        url, _, kind = rest.rpartition(" ")
+        if kind == "(fetch)" and name not in urls:
+            urls[name] = url
+    if not urls:
         return None
-    names = listing.splitlines()
-    return "origin" if "origin" in names else names[0]
+    return urls.get("origin", next(iter(urls.values())))
 
 
 def git_facts(repo: Path) -> GitFacts:
     """Remote URL (Flux form and https form), current branch and whether `repo` is in a git repository."""
-    if _git(repo, "rev-parse", "--git-dir") is None:
-        return GitFacts(remote_url=None, https_url=None, branch=None, is_repo=False)
-    branch = _git(repo, "symbolic-ref", "--quiet", "--short", "HEAD") or None
-    name = _remote_name(repo)
-    raw = _git(repo, "remote", "get-url", name) if name else None
+    not_a_repo = GitFacts(remote_url=None, https_url=None, branch=None, is_repo=False)
+    if not repo.is_dir() or not _inside_a_worktree(repo):
+        return not_a_repo
+    # exit 0: on a branch (born or not); 1: a detached HEAD; anything else: not a repository after all
+    head = _git(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+    if head is None or head[0] not in (0, 1):
+        return not_a_repo
+    branch = head[1] or None if head[0] == 0 else None
+    remotes = _git(repo, "remote", "-v")
+    raw = _remote(remotes[1]) if remotes is not None and remotes[0] == 0 else None
     if not raw:
         return GitFacts(remote_url=None, https_url=None, branch=branch, is_repo=True)
     return GitFacts(remote_url=flux_url(raw), https_url=https_url(raw), branch=branch, is_repo=True)
