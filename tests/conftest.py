@@ -281,9 +281,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("running_case", with_source, ids=[c.id for c in with_source])
 
 
-LONG_FIRST = ("test_write_crash.py", "test_tui_helm.py", "test_tui.py", "test_tui_reading.py", "test_tui_compare.py",
-              "test_tui_snapshots.py", "test_new_app_interview.py")
-"""Modules with the longest single tests: run first, so no worker is left alone with one at the end (pytest -n)."""
+LONG_FIRST = ("test_packaging.py", "test_write_crash.py", "test_tui_helm.py", "test_tui.py", "test_tui_reading.py",
+              "test_tui_compare.py", "test_tui_snapshots.py", "test_new_app_interview.py")
+"""Modules with the longest single tests: run first, so no worker is left alone with one at the end (pytest -n).
+The wheel build waits on pip for ~10 s, mostly idle: started first, the other workers fill that time."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
