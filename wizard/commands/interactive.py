@@ -10,6 +10,7 @@ point writes nothing to the project; the answers so far are kept in a draft outs
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -53,6 +54,8 @@ def init(args: argparse.Namespace, stdin: TextIO, out: TextIO, *, prompt: Prompt
         code = app.run()
     finally:
         app.release()
+        if _collect_again in app.when_drawn:  # closed before its first screen was drawn: the collector runs again
+            _collect_again()
     if app.failure is not None:
         raise app.failure  # a folder that cannot be read: reported like any other command's error (exit 2)
     code = EXIT_NOT_WRITTEN if code is None else int(code)
@@ -70,9 +73,33 @@ def open_app(repo: Path, saved: dict[str, Any] | None) -> WizardApp:
     from wizard.tui.reader import ForkedReader
 
     reader = ForkedReader.start(repo, saved)
+    held = _hold_collector()
     from wizard.tui.app import make_app  # Textual is loaded only here, after the fork
 
-    return make_app(repo, scanner=reader or start_facts)
+    app = make_app(repo, scanner=reader or start_facts)
+    if held:
+        app.when_drawn.append(_collect_again)
+    return app
+
+
+def _hold_collector() -> bool:
+    """Switch the cyclic garbage collector off until the first screen is drawn (True if it was on).
+
+    Importing Textual and building the first screen allocate a few hundred thousand objects that live as long as
+    the app; meanwhile the collector would walk them again and again (each full pass visits every one) for
+    almost no garbage. Then `_collect_again` freezes them (never walked again) and switches it back on. The
+    reading child is forked before: it keeps the collector as it was.
+    """
+    if not gc.isenabled():
+        return False
+    gc.disable()
+    return True
+
+
+def _collect_again() -> None:
+    """After the first screen: what was allocated so far is kept out of the collector's walks, and it runs again."""
+    gc.freeze()
+    gc.enable()
 
 
 def _yes_no(prompt: PromptFn, id: str, message: str, default: bool = True) -> bool:

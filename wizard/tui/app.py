@@ -7,7 +7,7 @@ the confirmation, and quitting keeps the answers as a draft outside the reposito
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +90,8 @@ class WizardApp(App[int]):
         """The answers the app started with: quitting with the same answers keeps no draft."""
         self.sub_title = str((facts or {}).get("app") or repo.name)
         self.theme = DARK
+        self.when_drawn: list[Callable[[], None]] = []
+        """Called once the first screen has been drawn (the command line hands the garbage collector back then)."""
 
     def on_mount(self) -> None:
         """Start the interview (reading the repository first when its facts are not known yet); offer a draft."""
@@ -116,6 +118,12 @@ class WizardApp(App[int]):
                               yes="Resume", no="Start over"),
                 self._resume,
             )
+
+    def on_interview_screen_drawn(self) -> None:
+        """The first screen is drawn: run `when_drawn` (once)."""
+        hooks, self.when_drawn = self.when_drawn, []
+        for hook in hooks:
+            hook()
 
     # -- reading the repository ------------------------------------------------------------------
 

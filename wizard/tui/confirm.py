@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from wizard.tui.prose import prose
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -31,7 +32,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical(id="confirm"):
-            yield Static(RichMarkdown(self.question), id="confirm-question")
+            yield Static(prose(self.question), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.labels[0], variant="primary", id="yes")
                 yield Button(self.labels[1], id="no")

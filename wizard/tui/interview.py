@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +32,7 @@ from textual.widgets.option_list import Option
 
 from wizard.core.errors import WizardError
 from wizard.tui.footer import KeysFooter
+from wizard.tui.prose import prose
 from wizard.tui.reply import ChoiceReply, HelpAsked, PerEnvironmentReply, Replied, reply_for
 
 if TYPE_CHECKING:  # the core is loaded by workers (reading the repository, resolving answers), not before the first screen
@@ -79,11 +79,11 @@ class Bubble:
 
 
 class WizardSays(Static):
-    """A message from the wizard, rendered as Markdown."""
+    """A message from the wizard, rendered as Markdown (plain prose without loading a Markdown parser)."""
 
     def __init__(self, markdown: str, *, classes: str = "") -> None:
         """`classes`: one extra class (help, problem, past, note, current)."""
-        super().__init__(RichMarkdown(markdown), classes=f"wizard {classes}".strip())
+        super().__init__(prose(markdown), classes=f"wizard {classes}".strip())
         self.source = markdown
         self.bubble = Bubble.says(markdown, classes)
 
@@ -140,6 +140,9 @@ class InterviewScreen(Screen[None]):
 
         outcome: Outcome
 
+    class Drawn(Message):
+        """The screen's first state (the first question, or the reading state) has been drawn."""
+
     @dataclass
     class Rescanned(Message):
         """The person named another manifests folder: the interview now runs on its facts."""
@@ -191,8 +194,9 @@ class InterviewScreen(Screen[None]):
         yield KeysFooter()
 
     async def on_mount(self) -> None:
-        """Show the first question (or the finished interview)."""
+        """Show the first question (or the finished interview); once drawn, say so (`Drawn`)."""
         await self.show()
+        self.call_after_refresh(self.post_message, self.Drawn())
 
     # -- showing the engine's state ----------------------------------------------------------------
 
