@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,29 +61,47 @@ def _looks_remote(text: str) -> bool:
     return "://" in text or text.startswith(("github.com/", "git@", "gitlab.com/", "bitbucket.org/"))
 
 
-def _tree(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        for name in sorted(filenames):
-            yield Path(dirpath) / name
+def _tree(folder: str, found: set[str], regular: set[str]) -> None:
+    """Every file below `folder` (symlinks to files included, .git and symlinked folders not walked) into `found`;
+    those that are no symlink into `regular` too.
+
+    Directory entries tell a file from a folder without a stat of their own (only a symlink is followed).
+    """
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    if entry.name != ".git" and not entry.is_symlink():
+                        _tree(entry.path, found, regular)
+                elif entry.is_file():
+                    found.add(entry.path)
+                    if not entry.is_symlink():
+                        regular.add(entry.path)
+            except OSError:
+                continue
 
 
-def input_files(directory: Path) -> list[Path]:
-    """Every file kustomize may read to build `directory` (a superset: more inputs only mean more rebuilds)."""
-    files: set[Path] = set()
-    seen: set[Path] = set()
-    pending = [directory.resolve()]
+def _input_paths(directory: Path) -> set[str]:
+    """`input_files` as absolute, normalized path strings."""
+    files: set[str] = set()
+    regular: set[str] = set()  # files of the walked folders that are no symlink: their path is their real path
+    seen: set[str] = set()
+    pending = [str(directory.resolve())]
     while pending:
         folder = pending.pop()
         if folder in seen:
             continue
         seen.add(folder)
-        files.update(p for p in _tree(folder) if p.is_file())
-        kfile = next((folder / n for n in KUSTOMIZATION_NAMES if (folder / n).is_file()), None)
+        try:
+            _tree(folder, files, regular)
+        except OSError:
+            pass  # not a readable folder: what it holds is not in the key (a missing input fails the build)
+        kfile = next((k for k in (os.path.join(folder, n) for n in KUSTOMIZATION_NAMES) if os.path.isfile(k)), None)
         if kfile is None:
             continue
         try:
-            doc = yamlio.load(kfile.read_text(encoding="utf-8"))
+            with open(kfile, encoding="utf-8") as fh:
+                doc = yamlio.load(fh.read())
         except (yaml.YAMLError, UnicodeDecodeError, OSError, ValueError):
             continue  # the build itself reports it; its folder's files are in the key already
         if not isinstance(doc, dict):
@@ -95,15 +114,34 @@ def input_files(directory: Path) -> list[Path]:
             if "\n" in text or not text or len(text) > 1024:
                 continue  # an inline patch or transformer: part of the kustomization file itself
             for candidate in {text, text.split("=", 1)[-1]}:
-                path = (folder / candidate).resolve()
+                path = os.path.join(folder, candidate)
+                if ".." not in candidate.split("/") and os.path.normpath(path) in regular:
+                    continue  # a file of a walked folder (a patch, say): in the key already
                 try:
-                    if path.is_dir():
-                        pending.append(path)
-                    elif path.is_file():
-                        files.add(path)
-                except OSError:
+                    mode = os.stat(path).st_mode  # most strings of a kustomization name no file: one stat says so
+                except NotADirectoryError:  # `file.yaml/`: named as a path names it (a trailing / or /. dropped)
+                    path = str(Path(folder, candidate))
+                    try:
+                        mode = os.stat(path).st_mode
+                    except (OSError, ValueError):
+                        continue
+                except (OSError, ValueError):
                     continue
-    return sorted(files)
+                if stat.S_ISDIR(mode):
+                    pending.append(os.path.realpath(path))
+                elif stat.S_ISREG(mode):
+                    files.add(os.path.realpath(path))
+    return files
+
+
+def input_files(directory: Path) -> list[Path]:
+    """Every file kustomize may read to build `directory` (a superset: more inputs only mean more rebuilds)."""
+    return [Path(p) for p in _sorted(_input_paths(directory))]
+
+
+def _sorted(paths: set[str]) -> list[str]:
+    """Paths in the order of their parts (as `Path` objects sort), which the keys of existing entries used."""
+    return sorted(paths, key=lambda p: p.split(os.sep))
 
 
 def _binary(command: list[str]) -> str:
@@ -118,19 +156,22 @@ def _binary(command: list[str]) -> str:
 def build_key(directory: Path, command: list[str]) -> tuple[str, int] | None:
     """(key, total input bytes) of a build, or None when it cannot be keyed (a remote resource, unreadable file)."""
     try:
-        files = input_files(directory)
+        files = _sorted(_input_paths(directory))
     except (Remote, OSError):
         return None
-    root = directory.resolve()
+    root = str(directory.resolve())
+    inside = root.rstrip(os.sep) + os.sep
     digest = hashlib.sha256(f"{VERSION}\0{_binary(command)}\0".encode())
     size = 0
     for path in files:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except OSError:
             return None
         size += len(data)
-        digest.update(os.path.relpath(path, root).encode() + b"\0" + hashlib.sha256(data).digest())
+        rel = path[len(inside):] if path.startswith(inside) else os.path.relpath(path, root)
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest(), size
 
 

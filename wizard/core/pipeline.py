@@ -23,9 +23,9 @@ from wizard.core.facts import candidate_facts as candidate_facts  # re-exported:
 from wizard.core.facts import detect_source as detect_source
 from wizard.core.facts import facts as facts
 from wizard.core.facts import source_candidates as source_candidates
-from wizard.core.kustomize import Build
+from wizard.core.kustomize import Build, build_all
 from wizard.core.layout import MIGRATION_FILE, STATE_FILE
-from wizard.core.model import ChangeKind, FileChange, Finding, Level, Plan
+from wizard.core.model import ChangeKind, FileChange, Finding, Plan
 from wizard.core.plan.export import to_markdown
 from wizard.core.plan.findings import analyse
 from wizard.core.plan.helmfindings import HELM_RULES
@@ -37,7 +37,7 @@ from wizard.core.scan.app import scan_app, scanned_for
 from wizard.core.scan.gitinfo import git_facts
 from wizard.core.scan.manifests import Inventory, scan
 from wizard.core.validate import placeholders
-from wizard.core.validate.checks import validate
+from wizard.core.validate.checks import build_findings, validate
 from wizard.core.write.atomic import check_targets, write_changes
 from wizard.core.write.changes import Choice, preview, settle, state_text
 from wizard.core.write.merge import resolve
@@ -203,12 +203,32 @@ Other findings of the check (a SealedSecret sealed for a namespace the answers j
 """
 
 
+def output_unchanged(outcome: Outcome) -> bool:
+    """True when the write leaves every file of the output folder as it is on disk (a re-run with nothing to do
+    there): the output folder in the repository is then exactly what the write would leave."""
+    prefix = f"{outcome.answers.output}/"
+    return all(c.new == c.old for c in outcome.plan.changes if c.path.startswith(prefix))
+
+
 def build_errors(
     repo: Path, outcome: Outcome, on_done: Callable[[Build], None] | None = None
 ) -> tuple[list[Build], list[Finding]]:
-    """The builds of `check_outcome` and the findings saying an overlay does not build: then nothing may be written."""
-    builds, findings = check_outcome(repo, outcome, on_done)
-    return builds, [f for f in findings if f.level is Level.ERROR and f.code in BUILD_ERRORS]
+    """Every overlay built as the write would leave it, and the findings saying one does not build (cleanly): then
+    nothing may be written.
+
+    Only the builds are needed for that (the findings of `check_outcome` outside `BUILD_ERRORS` never refuse a
+    write), so the other checks are not run. When the write leaves the output folder as it is, the overlays are
+    built where they are (kustomize only reads); else in a temporary copy laid out as the write would leave it.
+    """
+    output = outcome.answers.output
+    if output_unchanged(outcome):
+        builds = build_all(repo, output, on_done)
+    else:
+        with tempfile.TemporaryDirectory(prefix="k8s-wizard-preview-") as tmp:
+            target = Path(tmp)
+            lay_out(repo, outcome, target)
+            builds = build_all(target, output, on_done)
+    return builds, [f for f in build_findings(builds) if f.code in BUILD_ERRORS]
 
 
 def refuse_unbuildable(repo: Path, outcome: Outcome) -> None:

@@ -150,6 +150,17 @@ def _isolation_in_one_cluster(builds: list[Build]) -> list[Finding]:
     return findings
 
 
+def build_findings(builds: list[Build]) -> list[Finding]:
+    """An error for each overlay that failed to build or printed a warning (generated output must build without any)."""
+    findings: list[Finding] = []
+    for b in builds:
+        if not b.ok:
+            findings.append(Finding(Level.ERROR, "build-failed", f"kustomize build failed: {b.stderr}", b.path))
+        elif b.stderr:
+            findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
+    return findings
+
+
 def validate(
     repo: Path, output: str, answers: Answers | None = None, on_done: Callable[[Build], None] | None = None
 ) -> tuple[list[Build], list[Finding]]:
@@ -162,11 +173,7 @@ def validate(
     findings: list[Finding] = []
     if not builds:
         findings.append(Finding(Level.ERROR, "no-overlays", f"no overlays found under {output}/overlays/"))
-    for b in builds:
-        if not b.ok:
-            findings.append(Finding(Level.ERROR, "build-failed", f"kustomize build failed: {b.stderr}", b.path))
-        elif b.stderr:
-            findings.append(Finding(Level.ERROR, "build-warning", f"kustomize printed warnings: {b.stderr}", b.path))
+    findings.extend(build_findings(builds))
     findings.extend(check_flux(repo, output))
     findings.extend(built_custom_resources(repo, builds))
     findings.extend(isolation([b for b in builds if b.ok], overlay_clusters(repo, output)))
