@@ -8,6 +8,7 @@ only when an interactive front-end starts, so `--help` stays fast.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -25,7 +26,9 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message}")
 
 
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
+    """The command line's parser, built once per process (parsing does not change it)."""
     p = _Parser(
         prog="k8s-wizard",
         description="Take a Kubernetes app from one environment to several: Kustomize base "

@@ -78,9 +78,8 @@ def finish(repo: Path, outcome: Outcome, args: argparse.Namespace, stdin: TextIO
 def check_builds(repo: Path, outcome: Outcome, out: TextIO) -> None:
     """The real kustomize build of every overlay as the write would leave it (the preview's check) gates the write.
 
-    No command writes an overlay that does not build: a failed or warning build, or an error the build check
-    finds (two environments sharing an object), is exit 1 with nothing written. Each overlay's line is printed
-    as its build finishes.
+    No command writes an overlay that does not build: a failed build or one that prints a warning is exit 1 with
+    nothing written (`validate` reports the other checks). Each overlay's line is printed as its build finishes.
     """
     _, errors = build_errors(repo, outcome, on_done=progress(out, "  ", ("builds", "FAILS"), width=7))
     if errors:
