@@ -48,11 +48,18 @@ def os_problem(exc: OSError, rel: str) -> InputError:
     return InputError(f"cannot write {rel}: {reason}. Nothing was written.")
 
 
-def _real_rel(root: Path, rel: str) -> str:
-    """The path with symlinked folders inside the repository resolved; refuses one that leads outside."""
+def _real_rel(root: Path, rel: str, resolved: dict[Path, Path] | None = None) -> str:
+    """The path with symlinked folders inside the repository resolved; refuses one that leads outside.
+
+    `resolved` keeps the folders resolved so far in one write (its files share a few folders).
+    """
     parts_of(rel)
     target = root / rel
-    parent = target.parent.resolve()
+    if resolved is None:
+        resolved = {}
+    if target.parent not in resolved:
+        resolved[target.parent] = target.parent.resolve()
+    parent = resolved[target.parent]
     if parent != root and root not in parent.parents:
         raise InputError(f"{rel}: refusing to write through a symlink that leads outside the repository")
     return (parent / target.name).relative_to(root).as_posix()
@@ -71,14 +78,16 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
         with Tree.open(root) as tree, locked(tree), Signals() as signals:
             journal.recover_locked(tree)
             entries: list[Entry] = []
+            resolved: dict[Path, Path] = {}
             contents: list[bytes | None] = []
             expected: list[bytes | None] = []
             for c in pending:
-                entries.append(_entry(tree, root, c.path, "remove" if c.kind is ChangeKind.REMOVE else "write", len(entries)))
+                op = "remove" if c.kind is ChangeKind.REMOVE else "write"
+                entries.append(_entry(tree, root, c.path, op, len(entries), resolved))
                 contents.append(None if c.kind is ChangeKind.REMOVE else (c.new or "").encode("utf-8"))
                 expected.append(c.old.encode("utf-8") if c.kind is not ChangeKind.CREATE and c.old is not None else None)
             for rel, text in (extra or {}).items():
-                entry = _entry(tree, root, rel, "write", len(entries))
+                entry = _entry(tree, root, rel, "write", len(entries), resolved)
                 current = None
                 if tree.lstat(entry.parts) is not None:
                     with tree.folder(entry.parts[:-1]) as fd:
@@ -102,15 +111,17 @@ def check_targets(repo: Path, paths: list[str]) -> None:
     root = repo.resolve()
     try:
         with Tree.open(root) as tree:
+            resolved: dict[Path, Path] = {}
             for index, rel in enumerate(paths):
-                _entry(tree, root, rel, "write", index)
+                _entry(tree, root, rel, "write", index, resolved)
     except OSError as exc:
         raise os_problem(exc, str(exc.filename or repo)) from None
 
 
-def _entry(tree: Tree, root: Path, rel: str, op: str, index: int) -> Entry:
-    """One switch to make, checked: the path is inside the repository, its folders are folders."""
-    real = _real_rel(root, rel)
+def _entry(tree: Tree, root: Path, rel: str, op: str, index: int, resolved: dict[Path, Path] | None = None) -> Entry:
+    """One switch to make, checked: the path is inside the repository, its folders are folders (`resolved`: see
+    `_real_rel`)."""
+    real = _real_rel(root, rel, resolved)
     parts = parts_of(real)
     folders = tree.missing_folders(parts)
     info = None if folders else tree.lstat(parts)
