@@ -138,8 +138,20 @@ class Lever:
         return out
 
 
+_LEVERS: dict[str, Lever] = {}
+
+
 def lever_for(case: Case, repo: Path) -> Lever:
-    """Replicas of a scalable workload production does not autoscale, else the tag of the app's image."""
+    """Replicas of a scalable workload production does not autoscale, else the tag of the app's image.
+
+    Found once per case: every repo of a case holds a copy of the same manifests (apply leaves them as they are),
+    and finding it scans them."""
+    if case.id not in _LEVERS:
+        _LEVERS[case.id] = _find_lever(case, repo)
+    return _LEVERS[case.id]
+
+
+def _find_lever(case: Case, repo: Path) -> Lever:
     if not case.source:
         return Lever(image=image_name(str(case.answers["new_app"]["image"])))
     prod = next(e for e in case.envs if e["name"] == "production")

@@ -15,6 +15,7 @@ Secret's data, no ConfigMap value, no stderr is ever written. The cache lives ou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -101,18 +102,15 @@ def _input_paths(directory: Path) -> set[str]:
             continue
         try:
             with open(kfile, encoding="utf-8") as fh:
-                doc = yamlio.load(fh.read())
-        except (yaml.YAMLError, UnicodeDecodeError, OSError, ValueError):
+                named = _named(fh.read())
+        except (UnicodeDecodeError, OSError):
             continue  # the build itself reports it; its folder's files are in the key already
-        if not isinstance(doc, dict):
+        if named is None:
             continue
-        for key in ("resources", "components", "bases"):
-            for entry in doc.get(key) or [] if isinstance(doc.get(key), list) else []:
-                if isinstance(entry, str) and _looks_remote(entry):
-                    raise Remote(entry)
-        for text in _strings(doc):
-            if "\n" in text or not text or len(text) > 1024:
-                continue  # an inline patch or transformer: part of the kustomization file itself
+        remote, strings = named
+        if remote is not None:
+            raise Remote(remote)
+        for text in strings:
             for candidate in {text, text.split("=", 1)[-1]}:
                 path = os.path.join(folder, candidate)
                 if ".." not in candidate.split("/") and os.path.normpath(path) in regular:
@@ -134,6 +132,25 @@ def _input_paths(directory: Path) -> set[str]:
     return files
 
 
+@functools.lru_cache(maxsize=256)
+def _named(text: str) -> tuple[str | None, tuple[str, ...]] | None:
+    """What a kustomization file's text names: (its first remote resource or None, every string in it that may be a
+    local path), or None when it is not a mapping or does not load. Kept by text: the same overlay or base is keyed
+    again and again (each preview, validate, the next build), and loading it is most of a key's cost."""
+    try:
+        doc = yamlio.load(text)
+    except (yaml.YAMLError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    for key in ("resources", "components", "bases"):
+        for entry in doc.get(key) or [] if isinstance(doc.get(key), list) else []:
+            if isinstance(entry, str) and _looks_remote(entry):
+                return entry, ()
+    # An inline patch or transformer is part of the kustomization file itself: not a path.
+    return None, tuple(t for t in _strings(doc) if "\n" not in t and t and len(t) <= 1024)
+
+
 def input_files(directory: Path) -> list[Path]:
     """Every file kustomize may read to build `directory` (a superset: more inputs only mean more rebuilds)."""
     return [Path(p) for p in _sorted(_input_paths(directory))]
@@ -147,9 +164,10 @@ def _sorted(paths: set[str]) -> list[str]:
 def _binary(command: list[str]) -> str:
     exe = shutil.which(command[0]) or command[0]
     try:
-        info = Path(exe).resolve().stat()
-        return f"{' '.join(command)}|{Path(exe).resolve()}|{info.st_size}|{info.st_mtime_ns}"
-    except OSError:
+        real = os.path.realpath(exe)
+        info = os.stat(real)
+        return f"{' '.join(command)}|{real}|{info.st_size}|{info.st_mtime_ns}"
+    except (OSError, ValueError):
         return " ".join(command)
 
 
