@@ -10,6 +10,7 @@ fixture the same way, and kustomize is half the suite's CPU.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import shutil
@@ -97,12 +98,22 @@ def run_recorded(argv: list[str]) -> tuple[int, str, str]:
     memo, printed = _printed(directory, argv)
     if printed is not None:
         return 0, printed, ""
-    code, stdout, stderr = run_kustomize(argv)
-    if memo is not None and code == 0 and not stderr:
-        fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(stdout)
-        os.replace(tmp, memo)  # atomic: other pytest workers may read it at once
+    if memo is None:
+        return run_kustomize(argv)
+    # One build per set of inputs in the run: a pytest worker that wants the same build another one is running
+    # waits for it (parametrized tests of one case often run on two workers at once), then reads what it printed.
+    with open(memo.with_suffix(".lock"), "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return 0, memo.read_text(encoding="utf-8"), ""
+        except OSError:
+            pass
+        code, stdout, stderr = run_kustomize(argv)
+        if code == 0 and not stderr:
+            fd, tmp = tempfile.mkstemp(dir=memo.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(stdout)
+            os.replace(tmp, memo)  # atomic: other pytest workers may read it at once
     return code, stdout, stderr
 
 
