@@ -15,16 +15,23 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.segment import Segment
-from test_tui_support import shop_repo
+from test_tui_support import screen_of, settle, shop_repo
+from textual.pilot import Pilot
 
+import wizard.core.facts as core_facts
+import wizard.core.scan.candidates as candidates
+import wizard.tui.app as tui_app
 from wizard.interview.model import load_questions
-from wizard.tui.interview import READING
+from wizard.tui.app import make_app
+from wizard.tui.interview import READING, InterviewScreen
 from wizard.tui.prose import PlainProse, plain_paragraphs, prose
+from wizard.tui.reader import READER_NICENESS, ForkedReader
 from wizard.tui.startup import RESUMED
 
 CONSOLE = Console(width=80, force_terminal=True, color_system="truecolor")
@@ -132,3 +139,119 @@ def test_the_first_question_is_drawn_without_a_markdown_parser_and_the_collector
     assert seen["loaded"] == [], "a Markdown parser was loaded before the first question was drawn"
     assert seen["held"] and seen["held_until_drawn"], "the collector ran during the start"
     assert seen["collecting"] and seen["frozen"] > 10_000, "the collector is not back on, the start's objects frozen"
+
+
+# -- the forked reader's search and the first screen -------------------------------------------------------------
+
+
+def test_the_forked_reader_searches_at_the_apps_niceness_and_scans_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first question is asked from the search: it runs at the app's niceness; the scan after it yields."""
+    repo = shop_repo(tmp_path)
+    search, scan = candidates.find_candidates, core_facts.candidate_facts
+
+    def searching(*args: Any, **kwargs: Any) -> Any:  # runs in the child (forked after the patch)
+        (tmp_path / "search-nice").write_text(str(os.nice(0)))
+        return search(*args, **kwargs)
+
+    def scanning(*args: Any, **kwargs: Any) -> Any:
+        (tmp_path / "scan-nice").write_text(str(os.nice(0)))
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(candidates, "find_candidates", searching)
+    monkeypatch.setattr(core_facts, "candidate_facts", scanning)
+    reader = ForkedReader.start(repo, None, threads_ok=True)
+    assert reader is not None
+    try:
+        assert reader(repo, None)["object_count"] == 7
+    finally:
+        reader.close()
+    here = os.nice(0)
+    assert int((tmp_path / "search-nice").read_text()) == here
+    assert int((tmp_path / "scan-nice").read_text()) == min(19, here + READER_NICENESS)
+
+
+def first_screens(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str | None]]:
+    """What each `show` of the interview screen showed: (asking from the first facts, the question's text)."""
+    shown: list[tuple[bool, str | None]] = []
+    show = InterviewScreen.show
+
+    async def recorded(self: InterviewScreen, *, focus: bool = True) -> None:
+        await show(self, focus=focus)
+        ask = self.interview.current() if self.interview is not None else None
+        shown.append((self.partial, ask.text if ask is not None else None))
+
+    monkeypatch.setattr(InterviewScreen, "show", recorded)
+    return shown
+
+
+def held_search(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The forked reader's search waits for a byte on the returned pipe end (the child is forked after this)."""
+    held, release = os.pipe()
+    search = candidates.find_candidates
+
+    def searching(*args: Any, **kwargs: Any) -> Any:
+        os.read(held, 1)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(candidates, "find_candidates", searching)
+    return release
+
+
+async def until_read(pilot: Pilot[int]) -> None:
+    app = pilot.app
+    for _ in range(600):
+        if app.interview is not None and not screen_of(app).partial:  # type: ignore[arg-type]
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the facts never came")
+
+
+async def test_the_first_screen_waits_for_the_folders_found_and_asks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child's search only starts once the app is about to draw its first screen (as when the app's start is
+    faster than the search): the screen waits for the first facts, and its first drawing asks."""
+    repo = shop_repo(tmp_path)
+    release = held_search(monkeypatch)
+    monkeypatch.setattr(tui_app, "FIRST_WAIT", 30.0)  # the search's time here is the machine's, not bounded by a test
+    waited = ForkedReader.first_facts
+
+    def first_facts(self: ForkedReader, wait: float = 0.0) -> dict[str, Any] | None:
+        if wait:
+            os.write(release, b"go")  # the app waits now: the child may search
+        return waited(self, wait)
+
+    monkeypatch.setattr(ForkedReader, "first_facts", first_facts)
+    shown = first_screens(monkeypatch)
+    reader = ForkedReader.start(repo, None, threads_ok=True)
+    assert reader is not None
+    app = make_app(repo, scanner=reader)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await until_read(pilot)
+            await settle(pilot)
+    finally:
+        app.release()
+    assert shown[0][0] is True and "am reading them now" in str(shown[0][1])  # no reading screen before it
+    assert shown[-1][0] is False and "**7 objects**" in str(shown[-1][1])
+
+
+async def test_the_first_screen_waits_for_the_search_a_bounded_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search longer than the wait: the reading screen is drawn, then the question once the folders are found."""
+    repo = shop_repo(tmp_path)
+    release = held_search(monkeypatch)
+    monkeypatch.setattr(tui_app, "FIRST_WAIT", 0.05)
+    shown = first_screens(monkeypatch)
+    reader = ForkedReader.start(repo, None, threads_ok=True)
+    assert reader is not None
+    app = make_app(repo, scanner=reader)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause(0.2)
+            assert shown and shown[0] == (False, None) and screen_of(app).reading  # the reading screen
+            os.write(release, b"go")
+            await until_read(pilot)
+            await settle(pilot)
+    finally:
+        app.release()
+    assert shown[-1][0] is False and "**7 objects**" in str(shown[-1][1])

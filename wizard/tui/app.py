@@ -42,6 +42,10 @@ if TYPE_CHECKING:  # the other screens and the core are loaded when they are fir
     from wizard.tui.preview import PreviewScreen
 
 DARK, LIGHT = "textual-dark", "textual-light"
+FIRST_WAIT = 0.15
+"""Seconds the first screen may wait for a forked reader's first facts (the folders found): drawn with its question
+instead of a reading screen drawn, then drawn again with the question. The app's own start is now about as long as
+the child's search at 1,000 objects (~0.3 s each); a longer search shows the reading screen at most this late."""
 EXIT_INTERRUPTED = 130
 
 
@@ -100,11 +104,11 @@ class WizardApp(App[int]):
         first = None
         if self.interview is None and self._fresh and callable(ready):
             first = ready()
-            if first is None:  # the first question needs the engine anyway: loaded while the child searches on
-                from wizard.interview.model import load_questions
+            if first is None:  # the first question needs the engine anyway: loaded while the child searches on,
+                from wizard.interview.model import load_questions  # then a short wait for it
 
                 load_questions()
-                first = ready()
+                first = ready(FIRST_WAIT)
         if first is not None:  # the first question is on the first screen (its answer waits for the facts)
             screen.interview, screen.facts, screen.partial = self._first_interview(first), first, True
             screen.candidates = list(getattr(self.scanner, "found", None) or [])

@@ -21,6 +21,7 @@ import pickle
 import select
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
     from wizard.core.scan.manifests import Inventory
 
 READER_NICENESS = 5
-"""The child's niceness. On idle cores it changes nothing; on a busy 2-core machine (load 5) the child took CPU
-from the app's start: median of 6 runs at 1,000 objects, interview screen 1.33 s / first question 1.41 s at
-niceness 0, 0.92 s / 1.11 s at 5 (facts in: 1.84 s / 1.80 s), same minutes."""
+"""The child's niceness once the folders are found (the first question is asked from them: the search runs at
+the app's niceness, the scan after it yields to the app). On idle cores it changes nothing; on a busy 2-core
+machine (load 5) a child at niceness 0 throughout took CPU from the app's start: median of 6 runs at 1,000
+objects, interview screen 1.33 s / first question 1.41 s at niceness 0, 0.92 s / 1.11 s at 5 (facts in: 1.84 s /
+1.80 s), same minutes, when the first question still waited for the scan."""
 
 FOUND, FIRST, FACTS, SCANS, ERROR = b"F", b"P", b"R", b"S", b"X"
 _HEADER = 5  # one byte of kind, four of length
@@ -82,10 +85,14 @@ class ForkedReader:
         os.close(write_end)
         return cls(repo, saved, pid, read_end)
 
-    def first_facts(self) -> dict[str, Any] | None:
-        """The first facts if the child has sent them by now (never waits); the frames read are kept for the call."""
+    def first_facts(self, wait: float = 0.0) -> dict[str, Any] | None:
+        """The first facts if the child has sent them by now or within `wait` seconds; the frames read are kept
+        for the call."""
+        deadline = time.monotonic() + wait
         with self._lock:
-            while self.first is None and self._fd is not None and select.select([self._fd], [], [], 0)[0]:
+            while self.first is None and self._fd is not None and select.select(
+                [self._fd], [], [], max(0.0, deadline - time.monotonic()),
+            )[0]:
                 if not self._fill(self._fd):
                     break
                 self._frames += self._complete()
@@ -197,7 +204,6 @@ def _child(repo: Path, saved: Mapping[str, Any] | None, fd: int) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C before the app owns the terminal: die quietly
-        os.nice(READER_NICENESS)  # a busy machine: the app's first screen goes first
         null = os.open(os.devnull, os.O_RDWR)
         for std in (0, 1, 2):  # nothing of the child's may reach the app's terminal
             os.dup2(null, std)
@@ -212,7 +218,11 @@ def _child(repo: Path, saved: Mapping[str, Any] | None, fd: int) -> None:
 
             scanned: dict[str, Inventory] = {}
             try:
-                facts = start_facts(repo, saved, send_json(FOUND), scanned, send_json(FIRST))
+                def found(data: Any) -> None:
+                    send_json(FOUND)(data)
+                    os.nice(READER_NICENESS)  # the first question is asked from the search: the scan yields to the app
+
+                facts = start_facts(repo, saved, found, scanned, send_json(FIRST))
                 send(FACTS, json.dumps(facts).encode("utf-8"))
                 send(SCANS, pickle.dumps(scanned, protocol=pickle.HIGHEST_PROTOCOL))
             except WizardError as exc:
