@@ -23,16 +23,18 @@ from rich.markdown import Markdown
 from rich.segment import Segment
 from test_tui_support import screen_of, settle, shop_repo
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 import wizard.core.facts as core_facts
 import wizard.core.scan.candidates as candidates
 import wizard.tui.app as tui_app
 from wizard.interview.model import load_questions
 from wizard.tui.app import make_app
+from wizard.tui.footer import KeysFooter
 from wizard.tui.interview import READING, InterviewScreen
 from wizard.tui.prose import PlainProse, plain_paragraphs, prose
 from wizard.tui.reader import READER_NICENESS, ForkedReader
-from wizard.tui.startup import RESUMED
+from wizard.tui.startup import RESUMED, start_facts
 
 CONSOLE = Console(width=80, force_terminal=True, color_system="truecolor")
 WIDTHS = (9, 23, 40, 80, 117)
@@ -255,3 +257,26 @@ async def test_the_first_screen_waits_for_the_search_a_bounded_time(tmp_path: Pa
     finally:
         app.release()
     assert shown[-1][0] is False and "**7 objects**" in str(shown[-1][1])
+
+
+async def test_the_key_bar_is_in_the_first_drawing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys are composed with the screen (Textual's Footer composes empty and again after the first drawing)."""
+    repo = shop_repo(tmp_path)
+    recomposed: list[list[str]] = []
+    recompose = KeysFooter.recompose
+
+    async def counted(self: KeysFooter) -> None:
+        recomposed.append([key.description for key in self.query(FooterKey)])
+        await recompose(self)
+
+    monkeypatch.setattr(KeysFooter, "recompose", counted)
+    first: list[list[str]] = []
+    app = make_app(repo, facts=start_facts(repo))
+    app.when_drawn.append(lambda: first.append([key.description for key in app.screen.query(FooterKey)]))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        footer = screen_of(app).query_one(KeysFooter)
+        assert [key.description for key in footer.query(FooterKey)] == first[0]
+        assert footer.shown() == footer._shown
+    assert {"Back", "Why I ask", "Edit an answer", "Quit"} <= set(first[0]), first
+    assert recomposed == []

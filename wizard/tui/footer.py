@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -25,6 +26,13 @@ class KeysFooter(Footer):
         super().__init__(**kwargs)
         self._shown: Shown | None = None
         self._pending = False
+        self.set_reactive(Footer._bindings_ready, True)  # the first composition shows the keys (see `compose`)
+
+    def compose(self) -> ComposeResult:
+        """The keys the screen has now: composed with the screen, they are in its first drawing (Textual's Footer
+        composes empty, then again once the screen has been drawn: a second layout and drawing)."""
+        self._shown = self.shown()
+        yield from super().compose()
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         """The screen's bindings changed (focus moved, a widget came or went): look once the screen refreshed."""
