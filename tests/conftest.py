@@ -330,6 +330,8 @@ def session_stores(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "session-builds"
     (root / "kube").mkdir(parents=True, exist_ok=True)
     kube.BUILDS = root / "kube"
+    global SESSION_STORES
+    SESSION_STORES = root
     # The product's builds are recorded too: a test that checks an overlay the product just built (apply's build
     # check, validate) reads what that real build printed instead of running kustomize again on the same inputs.
     kustomize_runner.runner = kube.run_recorded
@@ -354,6 +356,33 @@ def made_once(stores: Path, name: str, make: Callable[[Path], None]) -> Path:
     return done
 
 
+SESSION_STORES: Path | None = None
+"""The run's shared folder (`session_stores`), for helpers called without the fixture."""
+
+
+def applied_copy(case: Case, root: Path, answers: dict[str, Any] | None = None, *, name: str | None = None,
+                 stores: Path | None = None) -> tuple[Path, Path, RunResult]:
+    """`make_repo` and `apply --yes` of a case (with `answers`, else its own) laid out under `root`: (repo, answers
+    file, apply's result). The apply runs once per test run (`made_once`, as `name`; by default the one the
+    `migrate` fixture shares) and each call copies it, to change as it likes. Fails the test when apply failed."""
+    if answers is not None and name is None:
+        raise ValueError("answers of its own need a name of their own")
+    stores = stores or SESSION_STORES
+    assert stores is not None, "the session_stores fixture is not set up"
+
+    def make(folder: Path) -> None:
+        repo, answers_file = make_repo(case, folder, answers)
+        result = apply(repo, answers_file)
+        (folder / "apply-result.json").write_text(json.dumps(asdict(result)), encoding="utf-8")
+
+    made = made_once(stores, name or f"migrate-{case.id}", make)
+    shutil.copytree(made, root, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns("apply-result.json"))
+    result = RunResult(**json.loads((made / "apply-result.json").read_text(encoding="utf-8")))
+    if result.code != 0:
+        pytest.fail(f"{case.id}: apply --yes failed: {result.describe()}")
+    return root / "repo", root / "answers.yaml", result
+
+
 @pytest.fixture(autouse=True)
 def shared_build_cache(session_stores: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The product's kustomize build cache (XDG_CACHE_HOME) is shared by the whole run, as on a developer's machine
@@ -368,20 +397,9 @@ def migrate(tmp_path_factory: pytest.TempPathFactory, session_stores: Path):
     fails when apply fails."""
     done: dict[str, Migrated] = {}
 
-    def make(root: Path, case: Case) -> None:
-        repo, answers_file = make_repo(case, root)
-        result = apply(repo, answers_file)
-        (root / "apply-result.json").write_text(json.dumps(asdict(result)), encoding="utf-8")
-
     def get(case: Case) -> Migrated:
         if case.id not in done:
-            root = tmp_path_factory.mktemp(case.id)
-            shutil.copytree(made_once(session_stores, f"migrate-{case.id}", lambda r: make(r, case)), root,
-                            symlinks=True, dirs_exist_ok=True)
-            result = RunResult(**json.loads((root / "apply-result.json").read_text(encoding="utf-8")))
-            if result.code != 0:
-                pytest.fail(f"{case.id}: apply --yes failed: {result.describe()}")
-            repo, answers_file = root / "repo", root / "answers.yaml"
+            repo, answers_file, result = applied_copy(case, tmp_path_factory.mktemp(case.id), stores=session_stores)
             done[case.id] = Migrated(case, repo, answers_file, result)
         return done[case.id]
 
@@ -400,5 +418,5 @@ def migrated_source(running_case: Case, migrate) -> Migrated:
     return migrate(running_case)
 
 
-__all__ = ["CANARY", "Case", "Migrated", "RunResult", "apply", "build", "env_namespace", "make_repo", "run_cli",
+__all__ = ["CANARY", "Case", "Migrated", "RunResult", "applied_copy", "apply", "build", "env_namespace", "make_repo", "run_cli",
            "run_cli_process"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import apply, make_repo, own_cases, run_cli
+from conftest import applied_copy, own_cases, run_cli
 from kube import build, tree_bytes, tree_diff
 
 from wizard.cli import main
@@ -52,10 +52,7 @@ def never(request: PromptRequest) -> Any:
 def repo(tmp_path: Path) -> Path:
     """plain-folder migrated: staging and production (the one running today)."""
     case = next(c for c in own_cases() if c.id == "plain-folder")
-    root, answers_file = make_repo(case, tmp_path)
-    result = apply(root, answers_file)
-    assert result.code == 0, result.describe()
-    return root
+    return applied_copy(case, tmp_path)[0]  # applied once in the run, copied for each test
 
 
 def saved(root: Path) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import ALL_CASES, CANARY, PROJECT_ROOT, apply, make_repo, run_cli
+from conftest import ALL_CASES, CANARY, PROJECT_ROOT, applied_copy, apply, make_repo, run_cli
 from test_interview_engine import QUESTIONS, SHOP, answer_until
 
 from wizard.core.answers import schema
@@ -155,9 +155,7 @@ def test_the_schema_command_prints_the_shipped_schema() -> None:
 
 
 def test_the_written_answers_point_editors_at_a_schema_written_beside_them(tmp_path: Path) -> None:
-    repo, answers_file = make_repo(CASES["plain-folder"], tmp_path)
-    result = apply(repo, answers_file)
-    assert result.code == 0, result.describe()
+    repo, _, result = applied_copy(CASES["plain-folder"], tmp_path)
     text = (repo / ANSWERS_FILE).read_text(encoding="utf-8")
     first = text.splitlines()[0]
     match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)

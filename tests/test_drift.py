@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ALL_CASES, CANARY, Case, apply, make_repo, run_cli
+from conftest import ALL_CASES, CANARY, Case, applied_copy, run_cli
 
 PLAIN = next(c for c in ALL_CASES if c.id == "plain-folder")
 JSON_KEYS = ["version", "environments", "overlays", "objects", "summary", "differences"]
@@ -22,10 +22,8 @@ DIFFERENCE_KEYS = ["object", "field", "a", "b", "only_in", "status", "reason", "
 
 
 def migrated_repo(case: Case, tmp_path: Path) -> Path:
-    repo, answers_file = make_repo(case, tmp_path)
-    result = apply(repo, answers_file)
-    assert result.code == 0, result.describe()
-    return repo
+    """The case applied (once in the run, see `applied_copy`), copied under tmp_path for the test to change."""
+    return applied_copy(case, tmp_path)[0]
 
 
 def drift(repo: Path, a: str, b: str, fmt: str = "json") -> tuple[int, dict[str, Any] | str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Case, apply, make_repo
+from conftest import Case, applied_copy, apply, make_repo
 from kube import build
 from test_built_objects import many_images_case
 
@@ -49,7 +49,11 @@ def _git(repo: Path, *args: str) -> str:
 
 
 def _migrated(tmp_path: Path, answers: dict[str, Any] | None = None) -> tuple[Path, Path]:
+    """The many-images fixture applied under tmp_path (with its own answers: once in the run, then copied)."""
     case = many_images_case()
+    if answers is None:
+        repo, answers_file, _ = applied_copy(case, tmp_path)
+        return repo, answers_file
     repo, answers_file = make_repo(case, tmp_path, answers)
     result = apply(repo, answers_file)
     assert result.code == 0, result.describe()

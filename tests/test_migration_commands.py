@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ALL_CASES, Case, Migrated, apply, make_repo, run_cli
+from conftest import ALL_CASES, Case, Migrated, applied_copy, apply, make_repo, run_cli
 from fake_api import fake_api
 from kube import CLUSTER_SCOPED
 
@@ -136,8 +136,7 @@ def test_sops_gives_flux_its_key(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_remove_env_says_how_to_clean_the_cluster_up(tmp_path: Path) -> None:
     case = CASES["namespace-object"]
-    repo, answers_file = make_repo(case, tmp_path)
-    assert apply(repo, answers_file).code == 0
+    repo = applied_copy(case, tmp_path)[0]
     assert run_cli("add-env", "qa", "--repo", str(repo), "--namespace", "shop-qa", "--after", "staging",
                    "--yes").code == 0
     result = run_cli("remove-env", "qa", "--repo", str(repo), "--yes")

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-from conftest import ALL_CASES, Migrated, apply, make_repo, run_cli
+from conftest import ALL_CASES, Migrated, applied_copy, apply, make_repo, run_cli
 from kube import FIXTURES, key, tree_bytes, tree_diff
 
 from wizard.core.pipeline import facts
@@ -74,8 +74,7 @@ def _break_production_overlay(repo: Path) -> None:
 
 def test_apply_refuses_to_write_an_overlay_that_does_not_build(tmp_path: Path) -> None:
     case = CASES["namespace-object"]
-    repo, answers_file = make_repo(case, tmp_path)
-    assert apply(repo, answers_file).code == 0
+    repo, answers_file, _ = applied_copy(case, tmp_path)
     _break_production_overlay(repo)
     answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     answers["environments"][0]["replicas"] = 2
@@ -94,8 +93,7 @@ def test_apply_refuses_to_write_an_overlay_that_does_not_build(tmp_path: Path) -
 
 def test_add_env_refuses_to_write_an_overlay_that_does_not_build(tmp_path: Path) -> None:
     case = CASES["namespace-object"]
-    repo, answers_file = make_repo(case, tmp_path)
-    assert apply(repo, answers_file).code == 0
+    repo = applied_copy(case, tmp_path)[0]
     _break_production_overlay(repo)
     before = tree_bytes(repo)
     result = run_cli("add-env", "qa", "--repo", str(repo), "--namespace", "shop-qa", "--yes")

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from conftest import ALL_CASES, apply, make_repo
+from conftest import ALL_CASES, applied_copy
 
 STUB_YQ = (
     "#!/bin/sh\n# yq -i EXPR FILE: stand-in that changes FILE the way a tag copy would\n"
@@ -29,8 +29,7 @@ def _git(repo: Path, *args: str) -> None:
 
 def test_without_k8s_wizard_on_the_runner_the_pull_request_is_a_draft_that_says_so(tmp_path: Path) -> None:
     case = next(c for c in ALL_CASES if c.id == "plain-folder")
-    repo, answers_file = make_repo(case, tmp_path)
-    assert apply(repo, answers_file).code == 0
+    repo = applied_copy(case, tmp_path)[0]
     workflow = yaml.safe_load((repo / ".github/workflows/k8s-wizard-promote.yaml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["promote"]["steps"]
     install, promote = steps[-2], steps[-1]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import Case, applied_copy
 from cryptography.hazmat.primitives.asymmetric import rsa
 from kube import FIXTURES, SCHEMAS, build
 from sealed_helpers import PAYMENTS_ANSWERS, certificate, unseal
@@ -67,14 +67,10 @@ def dotenv(values: dict[str, str]) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """The plaintext-secret fixture applied (`apply --yes`) into a fresh repo."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copytree(FIXTURES / "plaintext-secret" / "manifests", root / "manifests")
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(yaml.safe_dump(ANSWERS, sort_keys=False), encoding="utf-8")
-    code, text = run("apply", "--answers", str(answers), "--repo", str(root), "--yes")
-    assert code == 0, text
+    """The plaintext-secret fixture applied (`apply --yes`) into a fresh repo (applied once in the run, then copied:
+    see `applied_copy`)."""
+    case = Case("plaintext-secret", FIXTURES / "plaintext-secret" / "manifests", ANSWERS)
+    root = applied_copy(case, tmp_path, ANSWERS, name="seal-command-payments")[0]
     assert (root / ANSWERS_FILE).is_file()
     return root
 
