@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.segment import Segment
-from test_tui_support import screen_of, settle, shop_repo
+from test_tui_support import FIXTURES, REAL, screen_of, settle, shop_repo
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
@@ -280,3 +281,36 @@ async def test_the_key_bar_is_in_the_first_drawing(tmp_path: Path, monkeypatch: 
         assert footer.shown() == footer._shown
     assert {"Back", "Why I ask", "Edit an answer", "Quit"} <= set(first[0]), first
     assert recomposed == []
+
+
+# -- the search's YAML reading -------------------------------------------------------------------------------------
+
+
+def _tags(node: yaml.Node) -> list[str]:
+    if isinstance(node, yaml.ScalarNode):
+        return [node.tag]
+    children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
+    return [node.tag, *(tag for child in children for tag in _tags(child))]
+
+
+def test_the_searchs_remembered_tags_are_the_tags_pyyaml_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every YAML file of the fixtures (ours and the real ones), composed by the search's loader with its remembered
+    tags and without: the same tag on every node (values long and short, quoted and plain, repeated)."""
+    texts = [path.read_text(encoding="utf-8") for root in (FIXTURES, REAL) if root.is_dir()
+             for path in sorted(root.rglob("*.y*ml")) if "{{" not in path.read_text(encoding="utf-8")]
+    texts.append("a: [1, '1', 1.0, true, 'true', yes, ~, null, 2026-12-01, 0x1f, .inf, '', x]\nb: {1: 1}\n" * 3)
+
+    def composed() -> list[list[str]]:
+        out = []
+        for text in texts:
+            try:
+                out.append([tag for node in yaml.compose_all(text, Loader=candidates._KindsLoader) for tag in _tags(node)])
+            except yaml.YAMLError:
+                out.append(["refused"])
+        return out
+
+    candidates._RESOLVED.clear()
+    remembered = composed()
+    assert len(candidates._RESOLVED) > 100
+    monkeypatch.setattr(candidates, "_RESOLVED_LENGTH", -1)  # resolved by PyYAML every time
+    assert composed() == remembered and len(texts) > 50

@@ -44,6 +44,25 @@ class _KindsLoader(_Base):  # type: ignore[misc]
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         return self.construct_scalar(node)
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """A scalar's tag, as PyYAML resolves it, remembered: manifests repeat the same short values (keys,
+        names, ports), and resolving each in Python was a fifth of the search's YAML reading."""
+        if kind is not yaml.ScalarNode or len(value) > _RESOLVED_LENGTH:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            if len(_RESOLVED) >= _RESOLVED_MAX:
+                _RESOLVED.clear()
+            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+"""The tags of the scalars resolved so far (PyYAML's implicit resolvers depend on the value and its style only)."""
+_RESOLVED_LENGTH = 64
+_RESOLVED_MAX = 50_000
+
 
 _KindsLoader.add_constructor("tag:yaml.org,2002:timestamp", _KindsLoader.construct_yaml_timestamp)
 
