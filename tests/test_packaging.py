@@ -28,7 +28,8 @@ def test_the_wheel_carries_prompts_templates_and_stylesheet(tmp_path: Path) -> N
     wheel = next((tmp_path / "dist").glob("k8s_wizard-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     data = {n.split(".data/data/", 1)[1] for n in names if ".data/data/" in n}
-    assert {"share/k8s-wizard/prompts/interview.yaml", "share/k8s-wizard/templates/plan.md.j2"} <= data
+    assert {"share/k8s-wizard/prompts/interview.yaml", "share/k8s-wizard/prompts/interview.json",
+            "share/k8s-wizard/templates/plan.md.j2"} <= data
     assert "wizard/tui/app.tcss" in names
     assert "wizard/core/validate/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml" in names  # validate's CRDs
     assert "wizard/core/validate/crds/SOURCE.txt" in names

@@ -29,7 +29,7 @@ from textual.widgets._footer import FooterKey
 import wizard.core.facts as core_facts
 import wizard.core.scan.candidates as candidates
 import wizard.tui.app as tui_app
-from wizard.interview.model import load_questions
+from wizard.interview.model import PROMPTS_DIR, compile_prompts, compiled_path, load_questions
 from wizard.tui.app import make_app
 from wizard.tui.footer import KeysFooter
 from wizard.tui.interview import READING, InterviewScreen
@@ -102,7 +102,7 @@ from pathlib import Path
 from wizard.commands.interactive import open_app
 from wizard.tui.startup import saved_answers
 
-PARSERS = ("rich.markdown", "markdown_it", "pygments", "rich.syntax")
+PARSERS = ("rich.markdown", "markdown_it", "pygments", "rich.syntax", "yaml")
 
 async def main(repo):
     app = open_app(repo, saved_answers(repo))
@@ -132,14 +132,14 @@ asyncio.run(main(Path(sys.argv[1])))
 """
 
 
-def test_the_first_question_is_drawn_without_a_markdown_parser_and_the_collector_held(tmp_path: Path) -> None:
+def test_the_first_question_is_drawn_without_markdown_or_yaml_parsers_and_the_collector_held(tmp_path: Path) -> None:
     repo = shop_repo(tmp_path)
     env = {**os.environ, "K8S_WIZARD_STATE_DIR": str(tmp_path / "state")}
     proc = subprocess.run([sys.executable, "-c", START, str(repo)], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen["question"] == "today"
-    assert seen["loaded"] == [], "a Markdown parser was loaded before the first question was drawn"
+    assert seen["loaded"] == [], "a Markdown or YAML parser was loaded before the first question was drawn"
     assert seen["held"] and seen["held_until_drawn"], "the collector ran during the start"
     assert seen["collecting"] and seen["frozen"] > 10_000, "the collector is not back on, the start's objects frozen"
 
@@ -314,3 +314,32 @@ def test_the_searchs_remembered_tags_are_the_tags_pyyaml_resolves(monkeypatch: p
     assert len(candidates._RESOLVED) > 100
     monkeypatch.setattr(candidates, "_RESOLVED_LENGTH", -1)  # resolved by PyYAML every time
     assert composed() == remembered and len(texts) > 50
+
+
+# -- the compiled prompts ------------------------------------------------------------------------------------------
+
+
+def test_the_compiled_prompts_are_the_prompts_file() -> None:
+    source = PROMPTS_DIR / "interview.yaml"
+    assert compiled_path(source).read_text(encoding="utf-8") == compile_prompts(source.read_text(encoding="utf-8")), (
+        "prompts/interview.json is stale: run `python scripts/compile_prompts.py`")
+
+
+def test_compiled_prompts_are_read_only_for_the_text_they_were_compiled_from(tmp_path: Path) -> None:
+    text = (PROMPTS_DIR / "interview.yaml").read_text(encoding="utf-8")
+    edited = text.replace("label: Manifests", "label: Folders", 1)
+    assert edited != text
+    prompts = tmp_path / "interview.yaml"
+    prompts.write_text(text, encoding="utf-8")
+    labels = {q.id: q.label for q in load_questions(prompts)}
+    assert labels["pick_source"] == "Manifests"  # no compiled form: the YAML
+
+    compiled = json.loads(compile_prompts(edited))
+    compiled["sha256"] = json.loads(compile_prompts(text))["sha256"]  # said to be compiled from this text
+    compiled_path(prompts).write_text(json.dumps(compiled), encoding="utf-8")
+    assert {q.id: q.label for q in load_questions(prompts)}["pick_source"] == "Folders"  # so it is what is read
+
+    compiled_path(prompts).write_text(compile_prompts(edited), encoding="utf-8")  # compiled from another text
+    assert {q.id: q.label for q in load_questions(prompts)} == labels
+    compiled_path(prompts).write_text("{not json", encoding="utf-8")
+    assert {q.id: q.label for q in load_questions(prompts)} == labels
