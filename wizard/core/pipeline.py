@@ -5,6 +5,7 @@ scan -> answers -> resolve -> plan -> render -> preview -> write -> validate. No
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -108,9 +109,18 @@ def build(repo: Path, answers: Answers, inventory: Inventory | None = None) -> O
 
 def _normalized(text: str, origin: str, inventory: Inventory, git_url: str | None, git_branch: str | None) -> str | None:
     """An answers file's text, normalized (None when it does not load or validate)."""
+    return _normalized_text(text, origin, inventory.today_namespace, git_url, git_branch)
+
+
+@functools.lru_cache(maxsize=64)
+def _normalized_text(
+    text: str, origin: str, today_namespace: str | None, git_url: str | None, git_branch: str | None
+) -> str | None:
+    """`_normalized`, kept by its inputs (it reads nothing else): a process that builds again and again (the
+    interview's preview, a re-run) normalizes the same answers file once."""
     try:
         data = yamlio.load(text)
-        answers = parse_answers(data, origin, today_namespace=inventory.today_namespace, git_url=git_url, git_branch=git_branch)
+        answers = parse_answers(data, origin, today_namespace=today_namespace, git_url=git_url, git_branch=git_branch)
     except (WizardError, yaml.YAMLError):
         return None
     return answers_text(answers)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
@@ -178,8 +179,30 @@ def _document_order(data: Any, path: Sequence[str | int]) -> tuple[int, ...]:
     return tuple(order)
 
 
+_FOUND: dict[bytes, tuple[tuple[str, str], ...]] = {}
+"""What `problems` found, by the pickled answers: equal data pickles to the same bytes (types included: True is
+not 1), and the same answers are checked again and again in one process (each command reads the saved answers,
+the preview normalizes them, the interview checks them after every answer). At most `_FOUND_MAX` kept."""
+_FOUND_MAX = 256
+
+
 def problems(data: Any) -> Iterator[tuple[str, str]]:
     """Every (key path, reason) the schema finds in raw answers, in document order."""
+    try:
+        key: bytes | None = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        key = None  # not plain data: checked every time
+    found = _FOUND.get(key) if key is not None else None
+    if found is None:
+        found = tuple(_problems(data))
+        if key is not None:
+            if len(_FOUND) >= _FOUND_MAX:
+                _FOUND.clear()
+            _FOUND[key] = found
+    yield from found
+
+
+def _problems(data: Any) -> Iterator[tuple[str, str]]:
     found = []
     for error in _validator().iter_errors(data):
         path, reason = _explain(error)

@@ -7,6 +7,8 @@ non-Kubernetes documents, and objects that stay in the current environment only.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -105,7 +107,7 @@ def _adopted_kustomization(ctx: Resolved, kept: list[str]) -> dict[str, str]:
     rt = YAML(typ="rt")
     rt.indent(mapping=2, sequence=4, offset=2)
     rt.width = 4096
-    data: Any = rt.load(adopted.text)
+    data: Any = copy.deepcopy(_round_trip(adopted.text))  # changed below: the kept one stays as loaded
     files: dict[str, str] = {}
     src_root = ctx.repo / str(ctx.answers.source)
     kept_set = set(kept)
@@ -159,6 +161,13 @@ def _adopted_kustomization(ctx: Resolved, kept: list[str]) -> dict[str, str]:
     text = stream.getvalue()
     files[f"{ctx.layout.base}/kustomization.yaml"] = text if text.startswith("#") else header + text
     return files
+
+
+@functools.lru_cache(maxsize=16)
+def _round_trip(text: str) -> Any:
+    """A kustomization loaded with its comments (ruamel's round trip), once per text in a process: loading is ~10x
+    a copy, and each preview and re-run renders the same adopted file again."""
+    return YAML(typ="rt").load(text)
 
 
 def _without_secret_patches(root: Path, patches: list[Any], shown: str) -> tuple[list[Any], dict[str, str]]:

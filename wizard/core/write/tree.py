@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +22,12 @@ _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def parts_of(rel: str) -> tuple[str, ...]:
     """The components of a repository-relative path; refuses absolute paths, '..' and control characters."""
-    if not rel or rel.startswith("/") or any(ord(ch) < 32 or ord(ch) == 127 for ch in rel):
+    if not rel or rel.startswith("/") or _CONTROL.search(rel):
         raise InputError(f"{rel!r}: refusing to write outside the repository (not a plain relative path)")
     parts = tuple(p for p in PurePosixPath(rel).parts if p not in ("", "."))
     if not parts or ".." in parts:
