@@ -309,6 +309,7 @@ def test_the_searchs_remembered_tags_are_the_tags_pyyaml_resolves(monkeypatch: p
                 out.append(["refused"])
         return out
 
+    assert not candidates._KindsLoader.yaml_path_resolvers  # its descend/ascend_resolver do nothing: none to track
     candidates._RESOLVED.clear()
     remembered = composed()
     assert len(candidates._RESOLVED) > 100
