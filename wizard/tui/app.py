@@ -43,9 +43,10 @@ if TYPE_CHECKING:  # the other screens and the core are loaded when they are fir
 
 DARK, LIGHT = "textual-dark", "textual-light"
 FIRST_WAIT = 0.15
-"""Seconds the first screen may wait for a forked reader's first facts (the folders found): drawn with its question
-instead of a reading screen drawn, then drawn again with the question. The app's own start is now about as long as
-the child's search at 1,000 objects (~0.3 s each); a longer search shows the reading screen at most this late."""
+"""Seconds the first screen may wait for a forked reader's first facts (the folders found), once it is built and
+before it shows anything: drawn with its question instead of a reading screen drawn, then drawn again with the
+question. The app's own start is now about as long as the child's search at 1,000 objects (~0.3 s each); a longer
+search shows the reading screen at most this late."""
 EXIT_INTERRUPTED = 130
 
 
@@ -101,17 +102,12 @@ class WizardApp(App[int]):
         """Start the interview (reading the repository first when its facts are not known yet); offer a draft."""
         screen = InterviewScreen(self.repo, self.interview, self.facts, greeting=self.greeting)
         ready = getattr(self.scanner, "first_facts", None)  # a ForkedReader: the child may have found the folders
-        first = None
         if self.interview is None and self._fresh and callable(ready):
             first = ready()
-            if first is None:  # the first question needs the engine anyway: loaded while the child searches on,
-                from wizard.interview.model import load_questions  # then a short wait for it
-
-                load_questions()
-                first = ready(FIRST_WAIT)
-        if first is not None:  # the first question is on the first screen (its answer waits for the facts)
-            screen.interview, screen.facts, screen.partial = self._first_interview(first), first, True
-            screen.candidates = list(getattr(self.scanner, "found", None) or [])
+            if first is not None:
+                self._ask_first(screen, first)
+            else:  # the screen is built meanwhile; before it shows anything, the first facts get a moment more
+                screen.before_show = lambda: self._wait_first(screen, ready)
         self.push_screen(screen)
         if self.interview is None:
             self.call_after_refresh(self._read)  # after the first paint: the scan holds the GIL for long stretches
@@ -128,6 +124,20 @@ class WizardApp(App[int]):
         hooks, self.when_drawn = self.when_drawn, []
         for hook in hooks:
             hook()
+
+    def _ask_first(self, screen: InterviewScreen, first: dict[str, Any]) -> None:
+        """The first question on the first screen, from the first facts (its answer waits for the facts)."""
+        screen.interview, screen.facts, screen.partial = self._first_interview(first), first, True
+        screen.candidates = list(getattr(self.scanner, "found", None) or [])
+
+    def _wait_first(self, screen: InterviewScreen, ready: Callable[[float], dict[str, Any] | None]) -> None:
+        """Load the engine (the first question needs it anyway), then wait at most FIRST_WAIT for the first facts."""
+        from wizard.interview.model import load_questions
+
+        load_questions()
+        first = ready(FIRST_WAIT)
+        if first is not None:
+            self._ask_first(screen, first)
 
     # -- reading the repository ------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ before the facts it proposes from are there.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -179,6 +179,9 @@ class InterviewScreen(Screen[None]):
         self._resolver: DraftResolver | None = None
         self._known_shown: list[PanelLine | None] = []
         """The side panel's lines as shown (compared with the wanted ones before anything is redrawn)."""
+        self.before_show: Callable[[], None] | None = None
+        """Called once the screen is built, before its first state is shown (the app waits there, a moment at
+        most, for the first facts: the screen's own building overlaps the reader's search)."""
 
     def compose(self) -> ComposeResult:
         """Chat and input on the left, "What I know" on the right."""
@@ -195,6 +198,9 @@ class InterviewScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         """Show the first question (or the finished interview); once drawn, say so (`Drawn`)."""
+        if self.before_show is not None:
+            before, self.before_show = self.before_show, None
+            before()
         await self.show()
         self.call_after_refresh(self.post_message, self.Drawn())
 
