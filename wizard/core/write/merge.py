@@ -14,6 +14,7 @@ hand-written port of xdiff was 459 lines to keep in step with git by hand.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -69,8 +70,13 @@ class MergeResult:
         return not self.conflicts
 
 
+@functools.lru_cache(maxsize=128)
 def _git_merge_file(base: str, ours: str, theirs: str, *options: str) -> tuple[str, int]:
-    """`git merge-file -p --diff3 OPTIONS` on temporary copies: (output, number of conflicts)."""
+    """`git merge-file -p --diff3 OPTIONS` on temporary copies: (output, number of conflicts).
+
+    Kept by its inputs (the merge reads nothing else, git's configuration is left out): the preview, the settling
+    of a conflict and the next run of a process merge the same three texts again.
+    """
     # Without the user's or the system's git configuration: the same merge on every machine.
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
     with tempfile.TemporaryDirectory(prefix="k8s-wizard-merge-") as tmp:
