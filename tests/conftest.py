@@ -298,6 +298,18 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return len(os.sched_getaffinity(0)) + 1
 
 
+def _memory_folder(room: int = 4 << 30) -> str | None:
+    """Linux's RAM-backed /dev/shm when it is writable and has `room` bytes free, else None."""
+    folder = "/dev/shm"
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK) or info.f_bavail * info.f_frsize < room:
+        return None
+    return folder
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Child Pythons (the CLI run as a program, fresh interpreters) compile our modules once per machine, not once
     each: with PYTHONDONTWRITEBYTECODE set (as on the CI image) every child would compile ~100 modules again."""
@@ -308,6 +320,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # product's own setting (GOGC=400) gives way to these as it gives way to a person's (tests/test_build_cache.py).
     if "GOGC" not in os.environ and "GOMEMLIMIT" not in os.environ:
         os.environ.update({"GOGC": "off", "GOMEMLIMIT": "1GiB"})
+    # Temporary files (tmp_path, the run's shared stores, the product's preview copies, child processes') in memory
+    # when the machine has room there: the suite copies, writes (each file fsynced, as a write must) and deletes
+    # tens of thousands of files, which on this machine's disk cost ~a fifth of test_rerun's CPU and more of its
+    # wall time. They are real files all the same (a POSIX file system; fsync returns at once). A TMPDIR or
+    # --basetemp given by the person running the tests wins.
+    if config.option.basetemp is None and not os.environ.get("TMPDIR") and not os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        memory = _memory_folder()
+        if memory is not None:
+            os.environ["TMPDIR"] = tempfile.tempdir = memory
     # A test process holds many long-lived objects (Textual's widgets and style caches, parsed manifests, build
     # records): with the default youngest-generation threshold (700) the collector re-walked them so often that
     # it cost ~15% of a Pilot test's CPU. A youngest generation of 50,000 objects is a few MB at most.
