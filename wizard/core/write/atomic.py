@@ -20,6 +20,7 @@ reported as bad input (exit 2) with no temporary file left behind.
 from __future__ import annotations
 
 import errno
+import os
 import stat
 from pathlib import Path
 
@@ -48,21 +49,25 @@ def os_problem(exc: OSError, rel: str) -> InputError:
     return InputError(f"cannot write {rel}: {reason}. Nothing was written.")
 
 
-def _real_rel(root: Path, rel: str, resolved: dict[Path, Path] | None = None) -> str:
+def _real_rel(root: Path, rel: str, resolved: dict[str, str] | None = None) -> str:
     """The path with symlinked folders inside the repository resolved; refuses one that leads outside.
 
-    `resolved` keeps the folders resolved so far in one write (its files share a few folders).
+    `root` is resolved already; `resolved` keeps the folders resolved so far in one write (its files share a few).
     """
     parts_of(rel)
-    target = root / rel
+    folder, _, name = rel.rstrip("/").rpartition("/")
     if resolved is None:
         resolved = {}
-    if target.parent not in resolved:
-        resolved[target.parent] = target.parent.resolve()
-    parent = resolved[target.parent]
-    if parent != root and root not in parent.parents:
+    if folder not in resolved:
+        resolved[folder] = os.path.realpath(os.path.join(root, folder)) if folder else str(root)
+    parent = resolved[folder]
+    top = str(root)
+    if parent == top:
+        return name
+    inside = top.rstrip("/") + "/"
+    if not parent.startswith(inside):
         raise InputError(f"{rel}: refusing to write through a symlink that leads outside the repository")
-    return (parent / target.name).relative_to(root).as_posix()
+    return f"{parent[len(inside):]}/{name}"
 
 
 def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] | None = None) -> list[str]:
@@ -78,7 +83,7 @@ def write_changes(repo: Path, changes: list[FileChange], extra: dict[str, str] |
         with Tree.open(root) as tree, locked(tree), Signals() as signals:
             journal.recover_locked(tree)
             entries: list[Entry] = []
-            resolved: dict[Path, Path] = {}
+            resolved: dict[str, str] = {}
             contents: list[bytes | None] = []
             expected: list[bytes | None] = []
             for c in pending:
@@ -111,14 +116,14 @@ def check_targets(repo: Path, paths: list[str]) -> None:
     root = repo.resolve()
     try:
         with Tree.open(root) as tree:
-            resolved: dict[Path, Path] = {}
+            resolved: dict[str, str] = {}
             for index, rel in enumerate(paths):
                 _entry(tree, root, rel, "write", index, resolved)
     except OSError as exc:
         raise os_problem(exc, str(exc.filename or repo)) from None
 
 
-def _entry(tree: Tree, root: Path, rel: str, op: str, index: int, resolved: dict[Path, Path] | None = None) -> Entry:
+def _entry(tree: Tree, root: Path, rel: str, op: str, index: int, resolved: dict[str, str] | None = None) -> Entry:
     """One switch to make, checked: the path is inside the repository, its folders are folders (`resolved`: see
     `_real_rel`)."""
     real = _real_rel(root, rel, resolved)
