@@ -99,13 +99,15 @@ class Candidate:
         return f"{self.objects} object{'s' if self.objects != 1 else ''}{extra}: {kinds}"
 
 
-def _kinds_in(path: Path) -> list[str]:
-    """The kinds of the Kubernetes objects in one YAML file (none for anything else)."""
+def _kinds_in(path: Path | str) -> list[str]:
+    """The kinds of the Kubernetes objects in one YAML file (none for anything else). The search passes the path as
+    a string: a thousand Path objects cost ~10 ms of the first question's wait."""
     try:
-        info = path.stat()
+        info = os.stat(path)
         if info.st_size > _MAX_BYTES or not stat.S_ISREG(info.st_mode):  # a FIFO would wait for a writer forever
             return []
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError):
         return []
     if "{{" in text:  # a Helm or Go template, not a manifest
@@ -227,7 +229,7 @@ def find_candidates(repo: Path) -> list[Candidate]:
             if not name.endswith(YAML_SUFFIXES) or seen >= _MAX_FILES:
                 continue
             seen += 1
-            kinds = _kinds_in(Path(root) / name)
+            kinds = _kinds_in(os.path.join(root, name))
             if kinds:
                 direct.setdefault(rel, []).extend(kinds)
     own = _own_output(repo)
