@@ -250,7 +250,10 @@ async def test_the_first_screen_waits_for_the_search_a_bounded_time(tmp_path: Pa
     app = make_app(repo, scanner=reader)
     try:
         async with app.run_test(size=(100, 32)) as pilot:
-            await pilot.pause(0.2)
+            for _ in range(400):  # the first state shown (after the wait of 0.05 s)
+                if shown:
+                    break
+                await pilot.pause(0.025)
             assert shown and shown[0] == (False, None) and screen_of(app).reading  # the reading screen
             os.write(release, b"go")
             await until_read(pilot)
@@ -275,6 +278,10 @@ async def test_the_key_bar_is_in_the_first_drawing(tmp_path: Path, monkeypatch: 
     app = make_app(repo, facts=start_facts(repo))
     app.when_drawn.append(lambda: first.append([key.description for key in app.screen.query(FooterKey)]))
     async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(400):
+            if first:
+                break
+            await pilot.pause(0.025)
         await settle(pilot)
         footer = screen_of(app).query_one(KeysFooter)
         assert [key.description for key in footer.query(FooterKey)] == first[0]
