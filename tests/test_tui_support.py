@@ -114,9 +114,11 @@ async def enter_until_done(app: WizardApp, keys: Keys, *, before_write: Any = No
 async def settle(pilot: Pilot[int]) -> None:
     """Wait for the screen to update and every worker (planning, kustomize builds, the write) to finish."""
     await pilot.pause()
-    for _ in range(3):  # a worker's result may start another (plan -> builds): wait until none is left
+    for _ in range(5):  # a worker's result may start another (plan -> builds): wait until none is left
         if not any(not w.is_finished for w in pilot.app.workers):
-            break
+            await pilot.pause()  # a callback after the refresh may start one (the side panel's resolver)
+            if not any(not w.is_finished for w in pilot.app.workers):
+                break
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
