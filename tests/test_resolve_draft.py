@@ -177,3 +177,14 @@ def test_today_s_hpa_kept_in_an_environment_shows_as_its_hpa_on_a_real_repo(tmp_
     known = DraftResolver(repo).known(case.answers, EVERY_TOPIC)
     assert environment(known, "staging")["HPA"] == "podinfo 2–4 (today's)"
     assert "replicas" not in environment(known, "staging")
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("ssh://git@github.com/acme/shop.git", "ssh://git@github.com/acme/shop.git"),
+    ("ssh://deploy:hunter2@git.example.com/shop.git", "ssh://***@git.example.com/shop.git"),
+    ("https://ghp_token123@github.com/acme/shop.git", "***@github.com/acme/shop.git"),
+    ("https://user:pass@github.com/acme/shop.git", "***@github.com/acme/shop.git"),
+    ("https://github.com/acme/shop.git", "github.com/acme/shop.git"),
+])
+def test_the_panel_hides_credentials_but_not_an_ssh_login_name(url: str, shown: str) -> None:
+    assert k.masked(url) == shown

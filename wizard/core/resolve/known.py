@@ -88,8 +88,17 @@ def short_image(reference: str) -> str:
 
 
 def masked(url: str) -> str:
-    """A URL without any user:password in it, and without its scheme (short enough for a side panel)."""
-    return _USERINFO.sub("***@", url).removeprefix("https://")
+    """A URL without any credential in it, and without its scheme (short enough for a side panel).
+
+    The user part of an http(s) URL may be a token and a `user:password` one is a password: both are hidden. An
+    SSH login name alone (`ssh://git@github.com/...`) is no secret and is kept, as the Flux object will carry it.
+    """
+    ssh = url.startswith(("ssh://", "git+ssh://", "ssh+git://"))
+
+    def hide(match: re.Match[str]) -> str:
+        return match.group(0) if ssh and ":" not in match.group(0) else "***@"
+
+    return _USERINFO.sub(hide, url).removeprefix("https://")
 
 
 def _grouped(values: Mapping[str, str]) -> str:
