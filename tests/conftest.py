@@ -25,7 +25,7 @@ from typing import Any
 import kube
 import pytest
 import yaml
-from frames import paint_on_demand
+from frames import paint_on_demand, shorter_idle_slices
 from kube import FIXTURES, REAL_FIXTURES, build, default_namespace, load_all, today_objects, yaml_files
 
 import wizard.core.kustomize as kustomize_runner
@@ -334,6 +334,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # it cost ~15% of a Pilot test's CPU. A youngest generation of 50,000 objects is a few MB at most.
     gc.set_threshold(50_000, 20, 100)
     paint_on_demand()
+    shorter_idle_slices()
 
 
 @pytest.hookimpl(trylast=True)

@@ -19,7 +19,18 @@ from typing import Any
 from textual.app import App
 from textual.screen import Screen
 
-__all__ = ["paint_on_demand"]
+__all__ = ["paint_on_demand", "shorter_idle_slices"]
+
+
+def shorter_idle_slices(seconds: float = 1 / 200) -> None:
+    """Textual's Pilot decides that an app is idle by sleeping in slices (1/50 s) until a slice passes with almost
+    no CPU used, so every key pressed and every pause costs at least one slice of wall time: ~8 s of idle in a
+    serial run of the Pilot tests. The tests wait for the app's workers themselves (`test_tui_support.settle`), so
+    a 5 ms slice is as good a sign of idle; the idle rule (under 1/20 of the slice in CPU) is kept."""
+    import textual._wait as wait
+
+    wait.SLEEP_GRANULARITY = seconds
+    wait.SLEEP_IDLE = seconds / 20.0
 
 
 def paint_on_demand() -> None:
